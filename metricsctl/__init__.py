@@ -1,0 +1,3 @@
+"""metricsctl: metrics as code."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from metricsctl.cli import main
+
+main()

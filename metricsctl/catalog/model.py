@@ -1,0 +1,295 @@
+"""The catalog model: immutable dataclasses every command reads (never raw YAML)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from metricsctl.catalog.naming import ExposedSeries, MetricType, exposed_series
+from metricsctl.catalog.yaml_source import PathKey, SourceDocument
+from metricsctl.diagnostics import Location
+
+DEFAULT_SEVERITIES = ("info", "warning", "critical")
+DEFAULT_REQUIRED_ANNOTATIONS = ("summary", "description", "runbook_url")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where an entry was written: its document and the path to it inside."""
+
+    document: SourceDocument = field(repr=False, compare=False)
+    path: PathKey
+
+    @property
+    def file(self) -> str:
+        return self.document.path
+
+    @property
+    def location(self) -> Location:
+        """The entry itself: its key when it is a mapping entry, else its value."""
+        return self.document.locate(self.path, key=True)
+
+    def field(self, *sub: str | int, key: bool = False) -> Location:
+        """The location of a field of this entry (falls back to the entry)."""
+        return self.document.locate((*self.path, *sub), key=key)
+
+    def in_scalar(self, sub: tuple[str | int, ...], offset: int) -> Location:
+        """The location of character `offset` inside the string field `sub`."""
+        return self.document.locate_in_scalar((*self.path, *sub), offset)
+
+    def has(self, *sub: str | int) -> bool:
+        return (*self.path, *sub) in self.document.values
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A label's definition: enumerated values, a cardinality bound, or neither (unbounded)."""
+
+    name: str
+    scope: str  # "project", a domain name, or "metric" for an inline definition
+    source: SourceRef
+    description: str = ""
+    values: tuple[str, ...] | None = None
+    max_cardinality: int | None = None
+    lint_disable: frozenset[str] = frozenset()
+
+    @property
+    def cardinality(self) -> int | None:
+        """How many values the label can take, when the catalog bounds it."""
+        if self.values is not None:
+            return len(self.values)
+        return self.max_cardinality
+
+    @property
+    def bounded(self) -> bool:
+        return self.cardinality is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    name: str
+    type: MetricType
+    help: str
+    domain: str
+    source: SourceRef
+    unit: str | None = None
+    description: str = ""
+    labels: tuple[Label, ...] = ()
+    buckets: tuple[float, ...] | None = None
+    owner: str | None = None
+    deprecated: bool = False
+    deprecation_note: str = ""
+    renamed_from: tuple[str, ...] = ()
+    lint_disable: frozenset[str] = frozenset()
+
+    @property
+    def label_names(self) -> tuple[str, ...]:
+        return tuple(label.name for label in self.labels)
+
+    def label(self, name: str) -> Label | None:
+        return next((label for label in self.labels if label.name == name), None)
+
+    @property
+    def series(self) -> ExposedSeries:
+        return exposed_series(self.name, self.type)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingRule:
+    name: str
+    expr: str
+    domain: str
+    source: SourceRef
+    labels: Mapping[str, str] = field(default_factory=dict)
+    description: str = ""
+    lint_disable: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    name: str
+    expr: str
+    domain: str
+    severity: str
+    source: SourceRef
+    for_: str | None = None
+    keep_firing_for: str | None = None
+    summary: str | None = None
+    description: str | None = None
+    runbook_url: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    lint_disable: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    expr: str
+    source: SourceRef  # the query's own path; its `expr` field is at source.field("expr")
+    legend: str | None = None
+    instant: bool = False
+    format: str = "time_series"
+    expr_field: tuple[str, ...] = ("expr",)
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    color: str
+    value: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    title: str
+    type: str
+    source: SourceRef
+    description: str = ""
+    queries: tuple[Query, ...] = ()
+    metric: str | None = None
+    by: tuple[str, ...] = ()
+    quantiles: tuple[float, ...] | None = None
+    content: str | None = None
+    unit: str | None = None
+    decimals: int | None = None
+    min: float | None = None
+    max: float | None = None
+    thresholds: tuple[Threshold, ...] = ()
+    stack: bool | str = False
+    width: int | None = None
+    height: int | None = None
+    lint_disable: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    title: str
+    source: SourceRef
+    panels: tuple[Panel, ...] = ()
+    collapsed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """A dashboard template variable offering the values of a label."""
+
+    name: str
+    label: str
+    source: SourceRef
+    title: str | None = None
+    metric: str | None = None
+    multi: bool = True
+    include_all: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    uid: str
+    title: str
+    domain: str
+    source: SourceRef
+    description: str = ""
+    folder: str | None = None  # a folder uid; None is Grafana's root ("General")
+    tags: tuple[str, ...] = ()
+    refresh: str | None = None
+    time_from: str = "now-6h"
+    variables: tuple[Variable, ...] = ()
+    panels: tuple[Panel, ...] = ()  # panels above the first row
+    rows: tuple[Row, ...] = ()
+    lint_disable: frozenset[str] = frozenset()
+
+    def all_panels(self) -> Iterator[Panel]:
+        yield from self.panels
+        for row in self.rows:
+            yield from row.panels
+
+
+@dataclass(frozen=True, slots=True)
+class ScrapeJob:
+    name: str
+    targets: tuple[str, ...]
+    source: SourceRef
+    labels: Mapping[str, str] = field(default_factory=dict)
+    metrics_path: str = "/metrics"
+    scheme: str = "http"
+    interval: str | None = None
+    timeout: str | None = None
+    honor_labels: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Folder:
+    uid: str
+    title: str
+    source: SourceRef
+    parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LintSettings:
+    rules: Mapping[str, str] = field(default_factory=dict)  # rule id -> off|info|warning|error
+    required_annotations: tuple[str, ...] = DEFAULT_REQUIRED_ANNOTATIONS
+    metric_budget: int = 10_000
+    total_budget: int = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    name: str
+    source: SourceRef
+    description: str = ""
+    scrape_interval: str = "15s"
+    scrape_timeout: str = "10s"
+    evaluation_interval: str = "15s"
+    datasource: str = "prometheus"
+    severities: tuple[str, ...] = DEFAULT_SEVERITIES
+    labels: Mapping[str, Label] = field(default_factory=dict)
+    grafana_url: str | None = None
+    folder: str | None = None
+    folders: Mapping[str, Folder] = field(default_factory=dict)
+    scrape_jobs: tuple[ScrapeJob, ...] = ()
+    alertmanagers: tuple[str, ...] = ()
+    external_labels: Mapping[str, str] = field(default_factory=dict)
+    lint: LintSettings = field(default_factory=LintSettings)
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    name: str
+    source: SourceRef
+    title: str = ""
+    description: str = ""
+    owner: str | None = None
+    labels: Mapping[str, Label] = field(default_factory=dict)
+    rule_group_interval: str | None = None
+    rule_group_limit: int | None = None
+
+    @property
+    def file(self) -> str:
+        return self.source.file
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The whole catalog. Mappings keep the order entries were written in."""
+
+    root: Path
+    project: Project
+    domains: Mapping[str, Domain]
+    metrics: Mapping[str, Metric]
+    recording_rules: Mapping[str, RecordingRule]
+    alerts: Mapping[str, Alert]
+    dashboards: Mapping[str, Dashboard]
+    documents: Mapping[str, SourceDocument] = field(repr=False)
+
+    def metrics_in(self, domain: str) -> list[Metric]:
+        return [metric for metric in self.metrics.values() if metric.domain == domain]
+
+    def alerts_in(self, domain: str) -> list[Alert]:
+        return [alert for alert in self.alerts.values() if alert.domain == domain]
+
+    def recording_rules_in(self, domain: str) -> list[RecordingRule]:
+        return [rule for rule in self.recording_rules.values() if rule.domain == domain]
+
+    def dashboards_in(self, domain: str) -> list[Dashboard]:
+        return [board for board in self.dashboards.values() if board.domain == domain]

@@ -1,0 +1,330 @@
+"""Read one YAML file into plain data plus the source position of every value.
+
+PyYAML's constructors forget positions, silently keep the last of duplicate keys and expand
+aliases without bound. We compose the node graph (libyaml when available, safe tags only)
+and convert it ourselves, so that:
+- every value and every mapping key keeps its line and column;
+- duplicate keys are reported, not dropped;
+- alias expansion is measured before it happens and refused past a small bound
+  ("billion laughs"), and recursive aliases are refused;
+- only the standard scalar tags are accepted; any other tag is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from metricsctl.diagnostics import Diagnostic, Location, Severity
+
+# Large enough for any hand-written catalog file (the 2,000-metric benchmark catalog is
+# split into files far smaller than this), small enough to refuse a runaway file at once.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+# Aliases may add at most this many nodes on top of those written in the file.
+MAX_ALIAS_EXPANSION = 10_000
+
+try:  # libyaml is bundled with PyYAML's wheels; the pure-Python parser is the fallback.
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+PathKey = tuple[str | int, ...]
+
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    _STR,
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where a value sits in its file (1-based), and its YAML scalar style if any."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    style: str | None = None
+
+
+@dataclass
+class SourceDocument:
+    """A parsed YAML file: its data, text and the position of every value and key."""
+
+    path: str
+    text: str
+    data: Any
+    values: dict[PathKey, Span] = field(default_factory=dict)
+    keys: dict[PathKey, Span] = field(default_factory=dict)
+
+    def span(self, path: PathKey) -> Span:
+        """The span of the value at `path`, or of its nearest located ancestor."""
+        for depth in range(len(path), -1, -1):
+            found = self.values.get(path[:depth])
+            if found is not None:
+                return found
+        return Span(1, 1, 1, 1)
+
+    def locate(self, path: PathKey, *, key: bool = False) -> Location:
+        """A Location for the value at `path` (or for its key, with key=True)."""
+        found = self.keys[path] if key and path in self.keys else self.span(path)
+        return Location(self.path, found.line, found.column)
+
+    def locate_in_scalar(self, path: PathKey, offset: int) -> Location:
+        """The position of character `offset` of the string scalar at `path`.
+
+        Exact for plain and quoted scalars on one line and for literal blocks (`|`), the
+        styles PromQL is written in; other styles fall back to the scalar's start.
+        """
+        span = self.span(path)
+        value = self._value_at(path)
+        if not isinstance(value, str) or offset < 0 or offset > len(value):
+            return Location(self.path, span.line, span.column)
+        if span.style == "|":
+            return self._locate_in_literal_block(span, value, offset)
+        if span.line == span.end_line and "\n" not in value:
+            quote = 1 if span.style in ("'", '"') else 0
+            if span.style == '"' and "\\" in self._raw(span):
+                return Location(self.path, span.line, span.column)
+            if span.style == "'" and "''" in self._raw(span):
+                return Location(self.path, span.line, span.column)
+            return Location(self.path, span.line, span.column + quote + offset)
+        return Location(self.path, span.line, span.column)
+
+    def source_line(self, line: int) -> str | None:
+        """The text of a 1-based line, without its newline."""
+        lines = self.text.splitlines()
+        return lines[line - 1] if 0 < line <= len(lines) else None
+
+    def _value_at(self, path: PathKey) -> Any:
+        node: Any = self.data
+        for part in path:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return node
+
+    def _raw(self, span: Span) -> str:
+        line = self.source_line(span.line) or ""
+        return line[span.column - 1 : span.end_column - 1]
+
+    def _locate_in_literal_block(self, span: Span, value: str, offset: int) -> Location:
+        before = value[:offset]
+        line_index = before.count("\n")
+        column_in_line = offset - (before.rfind("\n") + 1)
+        file_line = span.line + 1 + line_index
+        text = self.source_line(file_line) or ""
+        indent = len(text) - len(text.lstrip(" "))
+        return Location(self.path, file_line, indent + 1 + column_in_line)
+
+
+def _failure(display: str, code: str, message: str, line: int = 1, column: int = 1,
+             hint: str | None = None) -> tuple[None, list[Diagnostic]]:
+    return None, [Diagnostic(code, Severity.ERROR, message, Location(display, line, column),
+                             hint=hint)]
+
+
+def _too_large(display: str, size: int) -> tuple[None, list[Diagnostic]]:
+    return _failure(display, "catalog/file-too-large",
+                    f"file is too large ({size / 1048576:.1f} MiB; the limit is "
+                    f"{MAX_FILE_BYTES // 1048576} MiB)",
+                    hint="split the catalog into one file per domain")
+
+
+def read_yaml_file(path: Path, display: str) -> tuple[SourceDocument | None, list[Diagnostic]]:
+    """Read and parse one file. Returns (None, diagnostics) when it cannot be used at all."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return _too_large(display, size)
+        raw = path.read_bytes()
+    except OSError as error:
+        return _failure(display, "catalog/unreadable",
+                        f"cannot read file: {error.strerror or error}")
+    return parse_yaml(raw, display)
+
+
+def parse_yaml(raw: bytes, display: str) -> tuple[SourceDocument | None, list[Diagnostic]]:
+    """Parse the bytes of one file (from disk or from a git object)."""
+    def fail(message: str, code: str, line: int = 1, column: int = 1,
+             hint: str | None = None) -> tuple[None, list[Diagnostic]]:
+        return _failure(display, code, message, line, column, hint)
+
+    if len(raw) > MAX_FILE_BYTES:
+        return _too_large(display, len(raw))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        return fail(f"file is not valid UTF-8 (byte 0x{raw[error.start]:02x})",
+                    "catalog/encoding", line, column, hint="save the file as UTF-8")
+    if not text.strip():
+        return fail("file is empty", "catalog/empty-file",
+                    hint="remove it, or start it with `domain: <name>`")
+    try:
+        root = _Loader(text).get_single_node()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        message = error.problem or error.context or "invalid YAML"
+        if error.context and error.problem:
+            message = f"{error.problem} ({error.context})"
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return fail(f"YAML syntax error: {message}", "catalog/yaml-syntax", line, column)
+    except yaml.YAMLError as error:
+        return fail(f"YAML error: {error}", "catalog/yaml-syntax")
+    if root is None:
+        return fail("file holds only comments", "catalog/empty-file")
+    problem = _check_alias_expansion(root)
+    if problem is not None:
+        message, node = problem
+        mark = node.start_mark
+        return fail(message, "catalog/alias-expansion", mark.line + 1, mark.column + 1,
+                    hint="write the content out, or use fewer nested aliases")
+    document = SourceDocument(display, text, None)
+    converter = _Converter(document)
+    document.data = converter.convert(root, ())
+    return document, converter.diagnostics
+
+
+def _span(node: Node) -> Span:
+    style = node.style if isinstance(node, ScalarNode) else None
+    return Span(node.start_mark.line + 1, node.start_mark.column + 1,
+                node.end_mark.line + 1, node.end_mark.column + 1, style or None)
+
+
+def _children(node: Node) -> Iterator[Node]:
+    if isinstance(node, MappingNode):
+        for key, value in node.value:
+            yield key
+            yield value
+    elif isinstance(node, SequenceNode):
+        yield from node.value
+
+
+def _check_alias_expansion(root: Node) -> tuple[str, Node] | None:
+    """Refuse recursive aliases and documents whose aliases expand past the bound.
+
+    Sizes are computed once per node over the composed graph (a DAG when aliases are
+    used), so a billion-laughs document is measured in time linear in its text.
+    """
+    sizes: dict[int, int] = {}
+    written = 0
+    on_stack: set[int] = set()
+    reused: list[Node] = []
+    # Iterative post-order walk: deep documents must not hit Python's recursion limit.
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_stack.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            continue
+        if key in sizes:
+            reused.append(node)
+            continue
+        if key in on_stack:
+            return "recursive YAML alias (an anchor used inside itself)", node
+        on_stack.add(key)
+        written += 1
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in on_stack:
+                return "recursive YAML alias (an anchor used inside itself)", child
+            if id(child) in sizes:
+                reused.append(child)
+            else:
+                stack.append((child, False))
+    expanded = sizes[id(root)]
+    if expanded - written > MAX_ALIAS_EXPANSION:
+        culprit = max(reused, key=lambda n: sizes[id(n)], default=root)
+        return (f"YAML aliases expand to {expanded:,} nodes, more than the "
+                f"{MAX_ALIAS_EXPANSION:,} allowed beyond the {written:,} written "
+                "(a 'billion laughs' document?)", culprit)
+    return None
+
+
+class _Converter:
+    """Turns a composed node graph into dicts, lists and scalars, recording positions."""
+
+    def __init__(self, document: SourceDocument) -> None:
+        self.document = document
+        self.diagnostics: list[Diagnostic] = []
+        self._scalars = SafeConstructor()
+
+    def convert(self, node: Node, path: PathKey) -> Any:
+        self.document.values.setdefault(path, _span(node))
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
+            return [self.convert(item, (*path, index)) for index, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _scalar(self, node: Node, path: PathKey) -> Any:
+        tag = node.tag
+        if tag not in _SCALAR_TAGS:
+            self._error(node, "catalog/unsupported-tag", f"unsupported YAML tag {tag!r}",
+                        "remove the tag; only plain strings, numbers, booleans and null are used")
+            return None
+        if tag in (_STR, "tag:yaml.org,2002:timestamp"):
+            return str(node.value)
+        constructor = self._scalars.yaml_constructors[tag]
+        return constructor(self._scalars, node)
+
+    def _mapping(self, node: MappingNode, path: PathKey) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, Node] = {}
+        merged: list[tuple[Node, PathKey]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merged.append((value_node, path))
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self._error(key_node, "catalog/invalid-key", "mapping keys must be plain strings")
+                continue
+            # Keys stay as written: YAML 1.1 would turn `on:` into True and `10:` into 10.
+            key = str(key_node.value)
+            if key in first_seen:
+                first = first_seen[key].start_mark
+                self._error(key_node, "catalog/duplicate-key",
+                            f"duplicate key `{key}` (first defined at line {first.line + 1}); "
+                            "YAML would silently keep only this one",
+                            "remove or rename one of the two")
+                continue
+            first_seen[key] = key_node
+            child = (*path, key)
+            self.document.keys.setdefault(child, _span(key_node))
+            result[key] = self.convert(value_node, child)
+        for value_node, merge_path in merged:
+            for source in self._merge_sources(value_node):
+                for key, value in self.convert(source, merge_path).items():
+                    result.setdefault(key, value)
+        return result
+
+    def _merge_sources(self, node: Node) -> list[Node]:
+        if isinstance(node, MappingNode):
+            return [node]
+        if isinstance(node, SequenceNode) and all(isinstance(n, MappingNode) for n in node.value):
+            return list(node.value)
+        self._error(node, "catalog/invalid-merge", "`<<` merges a mapping or a list of mappings")
+        return []
+
+    def _error(self, node: Node, code: str, message: str, hint: str | None = None) -> None:
+        mark = node.start_mark
+        self.diagnostics.append(Diagnostic(
+            code, Severity.ERROR, message,
+            Location(self.document.path, mark.line + 1, mark.column + 1), hint=hint))

@@ -1,0 +1,1 @@
+"""Jinja2 templates shipped with metricsctl (code stubs, docs, `init` scaffolding)."""
