@@ -169,6 +169,7 @@ def _check_folders(catalog: Catalog) -> Iterator[Diagnostic]:
 
 def _check_dashboards(catalog: Catalog) -> Iterator[Diagnostic]:
     labels_in_use = {label.name for metric in catalog.metrics.values() for label in metric.labels}
+    labels_in_use |= catalog.project.target_labels
     for dashboard in catalog.dashboards.values():
         if (dashboard.folder is not None and dashboard.folder not in catalog.project.folders
                 and dashboard.source.has("folder")):
@@ -213,7 +214,8 @@ def _check_variables(catalog: Catalog, dashboard: Dashboard,
                              _did_you_mean(variable.label, metric.label_names))
         elif variable.label not in labels_in_use:
             yield _error("catalog/unknown-label",
-                         f"no metric in the catalog has the label `{variable.label}`",
+                         f"no metric or scrape job in the catalog has the label "
+                         f"`{variable.label}`",
                          variable.source.field("label") if variable.source.has("label") else where,
                          _did_you_mean(variable.label, labels_in_use))
 

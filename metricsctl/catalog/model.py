@@ -252,6 +252,11 @@ class Project:
     external_labels: Mapping[str, str] = field(default_factory=dict)
     lint: LintSettings = field(default_factory=LintSettings)
 
+    @property
+    def target_labels(self) -> frozenset[str]:
+        """Labels the scrape jobs attach to every series they collect (e.g. `service`)."""
+        return frozenset(name for job in self.scrape_jobs for name in job.labels)
+
 
 @dataclass(frozen=True, slots=True)
 class Domain:

@@ -60,17 +60,22 @@ def _legend(labels: Sequence[str], prefix: str = "") -> str | None:
     return " ".join(parts) or None
 
 
-def variable_matchers(dashboard: Dashboard, metric: Metric) -> str:
-    """`{service=~"$service"}` for the dashboard variables that apply to this metric."""
+def variable_matchers(dashboard: Dashboard, metric: Metric,
+                      target_labels: frozenset[str] = frozenset()) -> str:
+    """`{service=~"$service"}` for the dashboard variables that apply to this metric.
+
+    A variable applies when the metric declares its label or a scrape job attaches it.
+    """
     matchers = [f'{variable.label}=~"${variable.name}"' for variable in dashboard.variables
-                if variable.label in metric.label_names]
+                if variable.label in metric.label_names or variable.label in target_labels]
     return "{" + ", ".join(matchers) + "}" if matchers else ""
 
 
-def derived_queries(dashboard: Dashboard, panel: Panel, metric: Metric) -> list[PanelQuery]:
-    """The queries for a panel that names `metric`."""
+def derived_queries(dashboard: Dashboard, panel: Panel, metric: Metric,
+                    target_labels: frozenset[str] = frozenset()) -> list[PanelQuery]:
+    """The queries for a panel that names `metric` (`target_labels`: see variable_matchers)."""
     series = metric.series
-    selector = variable_matchers(dashboard, metric)
+    selector = variable_matchers(dashboard, metric, target_labels)
     by = list(panel.by)
     source = panel.source
 
@@ -101,6 +106,8 @@ def panel_queries(catalog: Catalog, dashboard: Dashboard, panel: Panel) -> list[
     """Every query of a panel, in display order (empty for text panels)."""
     if panel.metric is not None:
         metric = catalog.metrics.get(panel.metric)
-        return derived_queries(dashboard, panel, metric) if metric is not None else []
+        if metric is None:
+            return []
+        return derived_queries(dashboard, panel, metric, catalog.project.target_labels)
     return [PanelQuery(q.expr, q.legend, q.source, q.instant, q.format, q)
             for q in panel.queries]
