@@ -200,6 +200,8 @@ def _check_variables(catalog: Catalog, dashboard: Dashboard,
                          f"variable `${variable.name}` is defined twice"
                          + (" (`datasource` is always generated)"
                             if variable.name == "datasource" else ""), where)
+            if variable.name == "datasource":
+                continue
         names.add(variable.name)
         if variable.metric is not None:
             metric = catalog.metrics.get(variable.metric)

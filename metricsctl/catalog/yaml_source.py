@@ -37,6 +37,8 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 PathKey = tuple[str | int, ...]
 
 _STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
@@ -125,10 +127,15 @@ class SourceDocument:
         before = value[:offset]
         line_index = before.count("\n")
         column_in_line = offset - (before.rfind("\n") + 1)
-        file_line = span.line + 1 + line_index
-        text = self.source_line(file_line) or ""
-        indent = len(text) - len(text.lstrip(" "))
-        return Location(self.path, file_line, indent + 1 + column_in_line)
+        # Content lines keep indentation beyond the block's own; the block's indentation is
+        # that of its first non-blank line.
+        indent = 0
+        for number in range(span.line + 1, span.end_line + 1):
+            text = self.source_line(number) or ""
+            if text.strip():
+                indent = len(text) - len(text.lstrip(" "))
+                break
+        return Location(self.path, span.line + 1 + line_index, indent + 1 + column_in_line)
 
 
 def _failure(display: str, code: str, message: str, line: int = 1, column: int = 1,
@@ -179,11 +186,12 @@ def parse_yaml(raw: bytes, display: str) -> tuple[SourceDocument | None, list[Di
         root = _Loader(text).get_single_node()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        message = error.problem or error.context or "invalid YAML"
-        if error.context and error.problem:
-            message = f"{error.problem} ({error.context})"
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return fail(f"YAML syntax error: {message}", "catalog/yaml-syntax", line, column)
+        hint = None
+        if mark is not None and text[mark.index:mark.index + 1] == "\t":
+            hint = "YAML does not allow tabs for indentation: use spaces"
+        return fail(f"YAML syntax error: {_syntax_message(error)}", "catalog/yaml-syntax",
+                    line, column, hint)
     except yaml.YAMLError as error:
         return fail(f"YAML error: {error}", "catalog/yaml-syntax")
     if root is None:
@@ -198,6 +206,20 @@ def parse_yaml(raw: bytes, display: str) -> tuple[SourceDocument | None, list[Di
     converter = _Converter(document)
     document.data = converter.convert(root, ())
     return document, converter.diagnostics
+
+
+def _syntax_message(error: yaml.MarkedYAMLError) -> str:
+    """PyYAML's problem and context as one sentence, saying where an open construct began."""
+    problem, context = error.problem or "invalid YAML", error.context
+    if not context:
+        return problem
+    if problem.startswith("but "):
+        return f"{context}, {problem}"
+    start = error.context_mark
+    if start is not None and (error.problem_mark is None
+                              or start.line != error.problem_mark.line):
+        return f"{problem} {context} (started at line {start.line + 1}, column {start.column + 1})"
+    return f"{problem} {context}"
 
 
 def _span(node: Node) -> Span:
@@ -269,17 +291,23 @@ class _Converter:
     def convert(self, node: Node, path: PathKey) -> Any:
         self.document.values.setdefault(path, _span(node))
         if isinstance(node, MappingNode):
+            if node.tag != _MAP:
+                return self._unsupported(node)
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
+            if node.tag != _SEQ:
+                return self._unsupported(node)
             return [self.convert(item, (*path, index)) for index, item in enumerate(node.value)]
         return self._scalar(node, path)
+
+    def _unsupported(self, node: Node) -> None:
+        self._error(node, "catalog/unsupported-tag", f"unsupported YAML tag {node.tag!r}",
+                    "remove the tag; only plain strings, numbers, booleans and null are used")
 
     def _scalar(self, node: Node, path: PathKey) -> Any:
         tag = node.tag
         if tag not in _SCALAR_TAGS:
-            self._error(node, "catalog/unsupported-tag", f"unsupported YAML tag {tag!r}",
-                        "remove the tag; only plain strings, numbers, booleans and null are used")
-            return None
+            return self._unsupported(node)
         if tag in (_STR, "tag:yaml.org,2002:timestamp"):
             return str(node.value)
         constructor = self._scalars.yaml_constructors[tag]
