@@ -1,0 +1,98 @@
+"""Fault injection: what a flaky network or an overloaded Grafana does to a client.
+
+A rule matches requests by method, path pattern (fnmatch, on the decoded path) and
+optionally a dashboard uid (from `/uid/<uid>` in the path or `dashboard.uid` in the body),
+and fires for the next `times` matching requests (None: for ever).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import threading
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+
+class FaultKind(Enum):
+    STATUS = "status"  # answer with an error status (500, 502, 503...)
+    RATE_LIMIT = "rate-limit"  # 429 with a Retry-After header
+    DELAY = "delay"  # sleep, then answer normally (a slow Grafana)
+    DROP = "drop"  # close the connection without answering
+
+
+@dataclass(slots=True)
+class Fault:
+    kind: FaultKind
+    method: str | None
+    path: str
+    uid: str | None
+    times: int | None
+    status: int = 503
+    retry_after: str | None = None
+    seconds: float = 0.0
+
+    def matches(self, method: str, path: str, body: Any) -> bool:
+        if self.method is not None and self.method != method:
+            return False
+        if not fnmatch.fnmatchcase(path, self.path):
+            return False
+        return self.uid is None or self.uid == _uid_of(path, body)
+
+
+def _uid_of(path: str, body: Any) -> str | None:
+    if "/uid/" in path:
+        return path.split("/uid/", 1)[1].split("/", 1)[0]
+    if isinstance(body, dict) and isinstance(body.get("dashboard"), dict):
+        uid = body["dashboard"].get("uid")
+        return uid if isinstance(uid, str) else None
+    return None
+
+
+class Faults:
+    """The rules a server applies, first match wins; each firing uses up one of `times`."""
+
+    def __init__(self) -> None:
+        self._rules: list[Fault] = []
+        self._lock = threading.Lock()
+
+    def fail(self, status: int = 503, *, method: str | None = None, path: str = "*",
+             uid: str | None = None, times: int | None = 1) -> None:
+        """Answer matching requests with `status` and a Grafana-style error body."""
+        self._add(Fault(FaultKind.STATUS, method, path, uid, times, status=status))
+
+    def rate_limit(self, retry_after: str = "1", *, method: str | None = None, path: str = "*",
+                   uid: str | None = None, times: int | None = 1) -> None:
+        """Answer 429 Too Many Requests with `Retry-After: <retry_after>` (seconds or a date)."""
+        self._add(Fault(FaultKind.RATE_LIMIT, method, path, uid, times, status=429,
+                        retry_after=retry_after))
+
+    def delay(self, seconds: float, *, method: str | None = None, path: str = "*",
+              uid: str | None = None, times: int | None = 1) -> None:
+        """Wait `seconds` before handling the request normally."""
+        self._add(Fault(FaultKind.DELAY, method, path, uid, times, seconds=seconds))
+
+    def drop(self, *, method: str | None = None, path: str = "*", uid: str | None = None,
+             times: int | None = 1) -> None:
+        """Close the connection after reading the request, without any response."""
+        self._add(Fault(FaultKind.DROP, method, path, uid, times))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    def take(self, method: str, path: str, body: Any) -> Fault | None:
+        """The first rule matching this request, counted as fired."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.matches(method, path, body):
+                    if rule.times is not None:
+                        rule.times -= 1
+                        if rule.times <= 0:
+                            self._rules.remove(rule)
+                    return rule
+            return None
+
+    def _add(self, rule: Fault) -> None:
+        with self._lock:
+            self._rules.append(rule)
