@@ -46,7 +46,7 @@ for _name in COMMAND_MODULES:
 def main() -> None:
     """Console-script entry point."""
     try:
-        app()
+        app(prog_name="metricsctl")
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)

@@ -113,7 +113,8 @@ def _translate(error: ValidationError, document: SourceDocument) -> Iterator[Dia
     def diag(code: str, message: str, at: PathKey, *, key: bool = False,
              hint: str | None = None) -> Diagnostic:
         return Diagnostic(code, Severity.ERROR, message, document.locate(at, key=key),
-                          hint=hint, path=_path_text(at))
+                          hint=hint, path=_path_text(at),
+                          end_column=document.key_end_column(at) if key else None)
 
     if "propertyNames" in error.absolute_schema_path:
         name = str(instance)

@@ -84,6 +84,11 @@ class SourceDocument:
         found = self.keys[path] if key and path in self.keys else self.span(path)
         return Location(self.path, found.line, found.column)
 
+    def key_end_column(self, path: PathKey) -> int | None:
+        """Where the key of the entry at `path` ends, when it sits on one line."""
+        span = self.keys.get(path)
+        return span.end_column if span is not None and span.end_line == span.line else None
+
     def locate_in_scalar(self, path: PathKey, offset: int) -> Location:
         """The position of character `offset` of the string scalar at `path`.
 
