@@ -132,16 +132,23 @@ def _upper_snake(camel: str) -> str:
 
 
 class _Names:
-    """Hands out unique identifiers: a taken name gets `_2`, `_3`... in catalog order."""
+    """Hands out unique identifiers, first come first served (catalog order)."""
 
     def __init__(self, taken: Iterable[str] = ()) -> None:
         self._taken = set(taken)
 
+    @property
+    def taken(self) -> frozenset[str]:
+        return frozenset(self._taken)
+
     def claim(self, wanted: str) -> str:
-        base = f"{wanted}_" if keyword.iskeyword(wanted) else wanted
-        name, counter = base, 2
-        while name in self._taken:
-            name, counter = f"{base}_{counter}", counter + 1
+        """`wanted`, else `wanted_` (PEP 8's way around a keyword), else `wanted_2`..."""
+        candidates = [wanted, f"{wanted}_"]
+        name = next((c for c in candidates if c not in self._taken and not keyword.iskeyword(c)),
+                    None)
+        counter = 2
+        while name is None or name in self._taken:
+            name, counter = f"{wanted}_{counter}", counter + 1
         if not name.isidentifier():
             raise ValueError(f"cannot derive a Python identifier from {wanted!r}")
         self._taken.add(name)
@@ -359,6 +366,10 @@ class StubModule:
         return f"{stub.functions[0].name}({', '.join(a for a in arguments if a)})"
 
 
+def _identifier(name: str) -> str:
+    return re.sub(r"\W", "_", name)
+
+
 def _verbs(metric: Metric) -> tuple[str, ...]:
     if metric.type is MetricType.COUNTER:
         return ("inc",)
@@ -406,11 +417,18 @@ def build_module(catalog: Catalog) -> StubModule:
     metrics = list(catalog.metrics.values())
     names = _Names(_MODULE_NAMES)
     aliases = _aliases(metrics, names)
-    constants = {metric.name: names.claim(re.sub(r"\W", "_", metric.name).upper())
-                 for metric in metrics}
+    # Names that are identifiers already claim theirs first, so `a_b` keeps `set_a_b` and
+    # `a:b` becomes `set_a_b_`, whatever their order in the catalog.
+    claim_order = sorted(metrics, key=lambda metric: not metric.name.isidentifier())
+    constants = {metric.name: names.claim(_identifier(metric.name).upper())
+                 for metric in claim_order}
+    functions = {metric.name: tuple(HelperFunction(verb, names.claim(
+                     f"{verb}_{_identifier(metric.name)}")) for verb in _verbs(metric))
+                 for metric in claim_order}
     stubs = []
     for metric in metrics:
-        params = _Names({"amount", "value", "child", "start"})
+        # A parameter must not shadow a module-level name the helper's body uses.
+        params = _Names({"amount", "value", "child", "start", *names.taken})
         label_params = []
         for label in metric.labels:
             kind = _label_kind(label)
@@ -418,14 +436,11 @@ def build_module(catalog: Catalog) -> StubModule:
                 kind == "enum" and label.values is not None) else None
             label_params.append(LabelParam(label.name, params.claim(label.name), kind, alias,
                                            label))
-        identifier = re.sub(r"\W", "_", metric.name)
-        functions = tuple(HelperFunction(verb, names.claim(f"{verb}_{identifier}"))
-                          for verb in _verbs(metric))
         buckets = None
         if metric.type is MetricType.HISTOGRAM:
             buckets = tuple(py_float(b) for b in (metric.buckets or DEFAULT_BUCKETS))
         stubs.append(MetricStub(metric, constants[metric.name], _CLASSES[metric.type],
-                                tuple(label_params), functions, buckets))
+                                tuple(label_params), functions[metric.name], buckets))
     return StubModule(module_name(catalog.project.name), catalog.project.name,
                       tuple(spec_files(catalog)), tuple(aliases.values()), tuple(stubs))
 
