@@ -191,9 +191,12 @@ def _table(common: dict[str, Any], panel: Panel, extra: dict[str, Any],
 def build_panel(catalog: Catalog, dashboard: Dashboard, panel: Panel, placed: Placed) -> g.Panel:
     """The grafanalib panel for a catalog panel at its place on the grid."""
     position = placed.position
+    metric = panel_metric(catalog, panel)
+    # A derived panel explains itself with its metric's help unless the catalog says more.
+    description = panel.description or (metric.help if metric is not None else None)
     common: dict[str, Any] = {
         "title": panel.title,
-        "description": panel.description or None,
+        "description": description,
         "id": placed.id,
         "gridPos": g.GridPos(h=position.h, w=position.w, x=position.x, y=position.y),
         "dataSource": DATASOURCE_REF,

@@ -474,14 +474,73 @@ def test_text_panel_renders_markdown(small: dict[str, Any]) -> None:
     assert "targets" not in about
 
 
-def test_panel_description_is_shown(write_catalog: WriteCatalog) -> None:
+def test_panel_description_defaults_to_the_metric_help(write_catalog: WriteCatalog) -> None:
     catalog = shop_catalog(write_catalog, """\
   shop:
     title: Shop
-    panels: [{title: Carts, metric: cart_items, description: Open carts right now.}]
+    panels:
+      - {title: Carts, metric: cart_items, description: Open carts right now.}
+      - {title: Requests, metric: http_requests_total}
+      - {title: Handwritten, expr: up}
+""")
+    dashboard = only_dashboard(catalog)
+
+    assert panel(dashboard, "Carts")["description"] == "Open carts right now."
+    assert panel(dashboard, "Requests")["description"] == "HTTP requests served."
+    assert "description" not in panel(dashboard, "Handwritten")
+
+
+def test_heatmap_of_raw_series_lets_grafana_bucket_them(write_catalog: WriteCatalog) -> None:
+    catalog = shop_catalog(write_catalog, """\
+  shop:
+    title: Shop
+    panels: [{title: Carts, type: heatmap, expr: cart_items, unit: short}]
 """)
 
-    assert panel(only_dashboard(catalog), "Carts")["description"] == "Open carts right now."
+    options = panel(only_dashboard(catalog), "Carts")["options"]
+
+    assert options["calculate"] is True
+    assert "rowsFrame" not in options
+    assert options["yAxis"]["unit"] == "short"
+
+
+def test_table_of_several_queries_merges_them_across_the_page(
+        write_catalog: WriteCatalog) -> None:
+    catalog = shop_catalog(write_catalog, """\
+  shop:
+    title: Shop
+    panels:
+      - title: Routes
+        type: table
+        queries:
+          - {expr: 'sum by (route) (rate(http_requests_total[1h]))', instant: true, format: table}
+          - {expr: 'count by (route) (http_request_duration_seconds_count)', instant: true,
+             format: table}
+""")
+
+    table = panel(only_dashboard(catalog), "Routes")
+
+    assert [t["refId"] for t in table["targets"]] == ["A", "B"]
+    assert [t["id"] for t in table["transformations"]] == ["merge", "organize"]
+    assert table["gridPos"]["w"] == 24
+    assert table["options"]["sortBy"] == []
+
+
+def test_time_series_draw_their_thresholds(write_catalog: WriteCatalog) -> None:
+    catalog = shop_catalog(write_catalog, """\
+  shop:
+    title: Shop
+    panels:
+      - {title: Carts, metric: cart_items, thresholds: [{color: green}, {value: 9, color: red}]}
+      - {title: Plain, metric: cart_items}
+""")
+    dashboard = only_dashboard(catalog)
+
+    def style(title: str) -> Any:
+        return panel(dashboard, title)["fieldConfig"]["defaults"]["custom"]["thresholdsStyle"]
+
+    assert style("Carts") == {"mode": "line"}
+    assert style("Plain") == {"mode": "off"}
 
 
 # -- rows and layout --------------------------------------------------------------------------
