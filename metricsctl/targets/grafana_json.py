@@ -53,7 +53,7 @@ def encode_grafanalib(obj: Any) -> Any:
 
     def plain(value: Any) -> Any:
         kind = type(value)  # exact types first: this runs for every value of every dashboard
-        if kind is str or kind is bool or kind is int:
+        if kind is str or kind is bool or kind is int or value is None:
             return value
         if kind is dict:
             return {key: plain(item) for key, item in value.items() if item is not None}
