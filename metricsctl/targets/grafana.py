@@ -48,12 +48,17 @@ def dashboard_tags(catalog: Catalog, dashboard: Dashboard) -> list[str]:
     return list(dict.fromkeys(tags))
 
 
-def dashboard_path(uid: str) -> str:
-    """The output path of a dashboard (relative to the output directory)."""
+def checked_uid(uid: str) -> str:
+    """`uid`, when it is safe in a file name and a Grafana URL (else ValueError)."""
     if not SAFE_UID.fullmatch(uid):
         raise ValueError(f"unsafe dashboard uid {uid!r}: uids are 1 to 40 characters "
                          "of A-Z, a-z, 0-9, _ and -")
-    return f"{OUTPUT_DIR}/{uid}.json"
+    return uid
+
+
+def dashboard_path(uid: str) -> str:
+    """The output path of a dashboard (relative to the output directory)."""
+    return f"{OUTPUT_DIR}/{checked_uid(uid)}.json"
 
 
 def dashboard_folder(catalog: Catalog, uid: str) -> str | None:
@@ -166,7 +171,7 @@ def build_dashboard(catalog: Catalog, dashboard: Dashboard) -> dict[str, Any]:
 
     built = g.Dashboard(
         title=dashboard.title,
-        uid=dashboard.uid,
+        uid=checked_uid(dashboard.uid),
         description=dashboard_description(catalog, dashboard),
         tags=dashboard_tags(catalog, dashboard),
         editable=True,

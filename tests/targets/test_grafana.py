@@ -150,6 +150,10 @@ def test_a_uid_that_is_not_a_safe_file_name_is_refused(uid: str) -> None:
 
     with pytest.raises(ValueError, match="unsafe dashboard uid"):
         grafana.render(hostile)
+    with pytest.raises(ValueError, match="unsafe dashboard uid"):
+        grafana.build_dashboards(hostile)  # what push sends, and puts in Grafana URLs
+    with pytest.raises(ValueError, match="unsafe dashboard uid"):
+        grafana.dashboard_path(uid)
 
 
 def test_importing_the_target_does_not_import_grafanalib() -> None:
