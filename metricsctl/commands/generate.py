@@ -1,0 +1,196 @@
+"""`metricsctl generate`: render every target from the catalog into the output directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from metricsctl.commands.catalog_input import SpecsDirArgument, load_valid_catalog
+from metricsctl.targets import TARGET_MODULES
+
+if TYPE_CHECKING:
+    from metricsctl.generation import CheckFinding, FileChange, GenerationError, Plan
+
+DEFAULT_OUT = Path("generated")
+
+_STATUS_STYLE = {"created": "green", "updated": "yellow", "removed": "red", "unchanged": "dim"}
+_PROBLEM_STYLE = {"missing": "red", "stale": "yellow", "extra": "magenta"}
+
+
+def selected_targets(names: list[str] | None) -> list[str]:
+    """The targets to run, in registry order; a usage error names the valid ones."""
+    if not names:
+        return list(TARGET_MODULES)
+    unknown = [name for name in names if name not in TARGET_MODULES]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown target {', '.join(repr(n) for n in unknown)}; "
+            f"choose from {', '.join(TARGET_MODULES)}", param_hint="--target")
+    return [name for name in TARGET_MODULES if name in names]
+
+
+def _check_out_option(out: Path, check: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise typer.BadParameter(f"'{out}' exists and is not a directory", param_hint="--out")
+    parent = out.absolute().parent
+    if not check and not out.exists() and not parent.is_dir():
+        raise typer.BadParameter(f"cannot create '{out}': its parent directory '{parent}' "
+                                 "does not exist", param_hint="--out")
+
+
+def _print_error(error: GenerationError, *, suffix: str = "") -> None:
+    from rich.markup import escape
+
+    from metricsctl import console
+
+    err = console.stderr()
+    err.print(f"[bold red]error[/]: {escape(error.summary)}{escape(suffix)}")
+    for problem in error.problems:
+        err.print(f"  - {escape(problem)}")
+    if error.hint:
+        err.print(f"  [bold]help[/]: {escape(error.hint)}")
+
+
+def _status_text(change: FileChange) -> str:
+    if change.foreign:
+        return f"{change.status.value} (overwrote a file metricsctl did not write)"
+    if change.edited and change.status.value in ("updated", "removed"):
+        return f"{change.status.value} (hand edits discarded)"
+    return change.status.value
+
+
+def _print_summary(plan: Plan, targets: list[str]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from metricsctl import console
+
+    table = Table(title=f"metricsctl generate → {plan.out}", title_justify="left")
+    table.add_column("target")
+    table.add_column("file", overflow="fold")
+    table.add_column("status")
+    counts = dict.fromkeys(_STATUS_STYLE, 0)
+    order = {name: index for index, name in enumerate(targets)}
+    by_target = sorted(plan.changes, key=lambda c: (order.get(c.target, len(order)), c.path))
+    for name in [*targets, *sorted({c.target for c in by_target} - set(targets))]:
+        changes = [change for change in by_target if change.target == name]
+        unchanged = 0
+        for change in changes:
+            counts[change.status.value] += 1
+            if change.status.value == "unchanged":
+                unchanged += 1
+                continue
+            table.add_row(name, Text(change.path),
+                          Text(_status_text(change), style=_STATUS_STYLE[change.status.value]))
+        if unchanged:
+            label = "1 file" if unchanged == 1 else f"{unchanged} files"
+            table.add_row(name, Text(label, style="dim"), Text("unchanged", style="dim"))
+    out = console.stdout()
+    if any(counts[status] for status in ("created", "updated", "removed")) or \
+            plan.manifest_changed:
+        out.print(table)
+    parts = ", ".join(f"{count} {status}" for status, count in counts.items() if count)
+    out.print(f"[green]✓[/] {plan.out}: {parts or 'no files'} "
+              f"({len(targets)} target{'s' if len(targets) != 1 else ''})")
+
+
+def _print_findings(findings: list[CheckFinding], out_dir: Path) -> None:
+    from rich.text import Text
+
+    from metricsctl import console
+
+    out = console.stdout()
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[finding.problem.value] = counts.get(finding.problem.value, 0) + 1
+    summary = ", ".join(f"{count} {problem}" for problem, count in counts.items())
+    out.print(f"[red]✗[/] {out_dir} is not current: {summary} "
+              "(run `metricsctl generate` to update it)")
+    hidden = 0
+    for finding in findings:
+        line = Text("  ")
+        line.append(f"{finding.problem.value:<8}", style=_PROBLEM_STYLE[finding.problem.value])
+        line.append(f" {out_dir}/{finding.path}")
+        if finding.target:
+            line.append(f"  [{finding.target}]", style="dim")
+        if finding.note:
+            line.append(f"  {finding.note}", style="dim")
+        out.print(line)
+        if finding.problem.value == "stale" and not finding.diff and finding.target:
+            hidden += 1
+        for diff_line in finding.diff:
+            style = ("green" if diff_line.startswith("+") else
+                     "red" if diff_line.startswith("-") else
+                     "cyan" if diff_line.startswith("@@") else "")
+            out.print(Text(f"      {diff_line}", style=style))
+    if hidden:
+        out.print(f"  (diffs of {hidden} more stale files not shown)")
+
+
+def generate(
+    specs_dir: SpecsDirArgument = None,
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="Output directory.")] = DEFAULT_OUT,
+    target: Annotated[list[str] | None, typer.Option(
+        "--target", "-t", metavar="NAME", show_default=False,
+        help=f"Only this target (repeatable): {', '.join(TARGET_MODULES)} [default: all].",
+    )] = None,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Write nothing; exit 1 listing missing, stale and extra files.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Overwrite files metricsctl did not write when they differ.")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Print only errors and --check findings.")] = False,
+) -> None:
+    """Generate dashboards, rules, scrape config, Python instrumentation and docs.
+
+    Deterministic and atomic: everything is rendered first and nothing is written if any
+    target fails. A manifest in the output directory records what metricsctl wrote, so
+    outputs of deleted entries are removed and other files are never touched.
+    Exit 0 on success (or current with --check), 1 on an invalid catalog, a failed target,
+    a write error or (with --check) differences, 2 on usage errors.
+    """
+    from metricsctl.generation import (
+        GenerationError,
+        apply_plan,
+        check_findings,
+        plan_output,
+        render_targets,
+    )
+
+    targets = selected_targets(target)
+    if check and force:
+        raise typer.BadParameter("--force writes files; it cannot be combined with --check",
+                                 param_hint="--force")
+    _check_out_option(out, check)
+    catalog = load_valid_catalog(specs_dir)
+    try:
+        rendered = render_targets(catalog, targets)
+        plan = plan_output(out, rendered, all_targets=not target)
+    except GenerationError as error:
+        _print_error(error, suffix="" if check else "; nothing was written")
+        raise typer.Exit(1) from None
+    if check:
+        findings = check_findings(plan)
+        if findings:
+            _print_findings(findings, out)
+            raise typer.Exit(1)
+        if not quiet:
+            from metricsctl import console
+
+            console.stdout().print(f"[green]✓[/] {out} is current: {len(rendered.files)} files "
+                                   f"from {len(targets)} target{'s' if len(targets) != 1 else ''}")
+        return
+    try:
+        apply_plan(plan, force=force)
+    except GenerationError as error:
+        _print_error(error)  # its message says what happened to the previous output
+        raise typer.Exit(1) from None
+    if not quiet:
+        _print_summary(plan, targets)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(generate)

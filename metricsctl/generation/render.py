@@ -1,0 +1,132 @@
+"""Run the selected targets and collect their files, checked and normalised, in memory.
+
+Nothing here touches the disk: every target renders completely before anything is written,
+so a failing target can never leave a half-written output behind.
+"""
+
+from __future__ import annotations
+
+import sysconfig
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from metricsctl.generation.errors import GenerationError
+from metricsctl.generation.paths import UnsafePathError, check_relative_path, normalise_text
+
+if TYPE_CHECKING:
+    from metricsctl.catalog.model import Catalog
+
+# metricsctl/ and templates/ (shipped as metricsctl/templates) live under this directory.
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
+_STDLIB = Path(sysconfig.get_paths()["stdlib"])
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedFile:
+    path: str  # relative POSIX path under the output directory
+    target: str  # the target that rendered it
+    text: str  # normalised: LF line endings, one trailing newline
+
+    @property
+    def data(self) -> bytes:
+        return self.text.encode("utf-8")
+
+
+@dataclass(frozen=True)
+class RenderedOutput:
+    """Every file the selected targets render, keyed and sorted by path."""
+
+    targets: tuple[str, ...]
+    files: dict[str, RenderedFile]
+
+    def paths_of(self, target: str) -> list[str]:
+        return [path for path, file in self.files.items() if file.target == target]
+
+
+def _shown_frame_file(file: str) -> str | None:
+    """How to name a traceback file for users, or None for Python's own and libraries' files."""
+    path = Path(file)
+    if path.is_relative_to(_PACKAGE_ROOT):
+        return path.relative_to(_PACKAGE_ROOT).as_posix()  # metricsctl/..., templates/...
+    if file.startswith("<") or "site-packages" in path.parts or path.is_relative_to(_STDLIB):
+        return None
+    return path.name
+
+
+def _where(error: BaseException) -> str:
+    """` (at file:line)` of the innermost frame in metricsctl, a template or a target module."""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        shown = _shown_frame_file(frame.filename)
+        if shown is not None:
+            return f" (at {shown}:{frame.lineno})"
+    return ""
+
+
+def _parents(path: str) -> list[str]:
+    parts = path.split("/")
+    return ["/".join(parts[:end]) for end in range(1, len(parts))]
+
+
+def _render_one(name: str, catalog: Catalog) -> dict[object, object]:
+    from metricsctl.targets import load_target
+
+    # Typed as object: a target's result is checked here, not trusted.
+    result: object = load_target(name).render(catalog)
+    if not isinstance(result, dict):
+        raise TypeError(f"render() returned {type(result).__name__}, not a dict of path -> text")
+    return result
+
+
+def render_targets(catalog: Catalog, targets: Sequence[str]) -> RenderedOutput:
+    """Render `targets` (registry names, in order); raise GenerationError listing every problem.
+
+    Problems: a target that raises or returns something other than {path: text}, an unsafe
+    path, and two targets (or two paths differing only in case) claiming the same file.
+    """
+    problems: list[str] = []
+    claimed: dict[str, RenderedFile] = {}
+    by_folded: dict[str, str] = {}
+    for name in targets:
+        try:
+            files = _render_one(name, catalog)
+        except Exception as error:  # a target's bug must not become a traceback for users
+            problems.append(f"target `{name}` failed: {type(error).__name__}: {error}"
+                            f"{_where(error)}")
+            continue
+        for path, text in files.items():
+            if not isinstance(path, str):
+                problems.append(f"target `{name}` produced a {type(path).__name__} path "
+                                f"{path!r}, not a string")
+                continue
+            try:
+                check_relative_path(path)
+            except UnsafePathError as error:
+                problems.append(f"target `{name}` produced an unsafe path {path!r}: {error}")
+                continue
+            if not isinstance(text, str):
+                problems.append(f"target `{name}` produced {type(text).__name__} for `{path}`, "
+                                "not text")
+                continue
+            if path in claimed:
+                problems.append(f"`{path}` is produced by two targets: "
+                                f"`{claimed[path].target}` and `{name}`")
+                continue
+            folded = path.casefold()
+            if folded in by_folded:
+                problems.append(f"`{path}` ({name}) and `{by_folded[folded]}` "
+                                f"({claimed[by_folded[folded]].target}) differ only in case "
+                                "and would overwrite each other on macOS and Windows")
+                continue
+            by_folded[folded] = path
+            claimed[path] = RenderedFile(path, name, normalise_text(text))
+    if problems:
+        raise GenerationError("rendering failed", problems)
+    problems = [f"`{path}` is a file of target `{claimed[path].target}` and also a directory "
+                f"holding `{inner}` ({claimed[inner].target})"
+                for inner in claimed for path in _parents(inner) if path in claimed]
+    if problems:
+        raise GenerationError("rendering failed", problems)
+    return RenderedOutput(tuple(targets), {path: claimed[path] for path in sorted(claimed)})
