@@ -116,13 +116,13 @@ def _timeseries(common: dict[str, Any], panel: Panel, extra: dict[str, Any]) -> 
     )
 
 
-def _stat(common: dict[str, Any], panel: Panel, extra: dict[str, Any]) -> g.Panel:
+def _stat(common: dict[str, Any], extra: dict[str, Any]) -> g.Panel:
     return g.Stat(**common, reduceCalc=REDUCE_CALC, color={"mode": "thresholds"},
                   colorMode="value", graphMode="area", noValue=None, format=None,
                   decimals=None, extraJson=extra)
 
 
-def _gauge(common: dict[str, Any], panel: Panel, extra: dict[str, Any]) -> g.Panel:
+def _gauge(common: dict[str, Any], extra: dict[str, Any]) -> g.Panel:
     options = {"options": {"reduceOptions": _reduce_options(), "orientation": "auto",
                            "showThresholdLabels": False, "showThresholdMarkers": True},
                "fieldConfig": {"defaults": {"color": {"mode": "thresholds"}}}}
@@ -130,7 +130,7 @@ def _gauge(common: dict[str, Any], panel: Panel, extra: dict[str, Any]) -> g.Pan
                         extraJson=_merge(options, extra))
 
 
-def _bargauge(common: dict[str, Any], panel: Panel, extra: dict[str, Any]) -> g.Panel:
+def _bargauge(common: dict[str, Any], extra: dict[str, Any]) -> g.Panel:
     # grafanalib writes Grafana 6's `options.fieldOptions`; today's bar gauge reads
     # `options.reduceOptions` and the standard field config.
     options = {"options": {"reduceOptions": _reduce_options(), "showUnfilled": True,
@@ -170,7 +170,7 @@ def _heatmap(common: dict[str, Any], panel: Panel, queries: Sequence[PanelQuery]
                      extraJson=cells)
 
 
-def _table(common: dict[str, Any], panel: Panel, extra: dict[str, Any],
+def _table(common: dict[str, Any], extra: dict[str, Any],
            queries: Sequence[PanelQuery]) -> g.Panel:
     transformations: list[dict[str, Any]] = []
     sort_by: list[g.TableSortByField] = []
@@ -208,15 +208,15 @@ def build_panel(catalog: Catalog, dashboard: Dashboard, panel: Panel, placed: Pl
     common["thresholds"] = threshold_steps(panel.thresholds)
     extra = field_defaults(catalog, panel)
     if panel.type == "stat":
-        return _stat(common, panel, extra)
+        return _stat(common, extra)
     if panel.type == "gauge":
-        return _gauge(common, panel, extra)
+        return _gauge(common, extra)
     if panel.type == "bargauge":
-        return _bargauge(common, panel, extra)
+        return _bargauge(common, extra)
     if panel.type == "heatmap":
         return _heatmap(common, panel, queries, panel_unit(catalog, panel))
     if panel.type == "table":
-        return _table(common, panel, extra, queries)
+        return _table(common, extra, queries)
     return _timeseries(common, panel, extra)
 
 
