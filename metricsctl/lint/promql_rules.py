@@ -1,0 +1,475 @@
+"""PromQL checks on every expression (alerts, recording rules, dashboard panels).
+
+The catalog knows each series' type, labels and values, so these run offline what other
+linters need a live Prometheus for: unknown metrics and labels, label values that select
+nothing, rate() over a gauge, a counter read raw, histogram_quantile without buckets or
+without `le`, windows too short for the scrape interval.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from metricsctl.catalog.model import Metric
+from metricsctl.catalog.naming import split_series_name
+from metricsctl.diagnostics import Severity
+from metricsctl.lint.context import ExprSite, LintContext, SampleKind, Series
+from metricsctl.lint.label_sets import output_labels
+from metricsctl.lint.rule import Finding, Rule
+from metricsctl.promql.references import selector_matchers, selector_metric
+from metricsctl.promql.syntax_tree import MatcherPieces, Piece, SyntaxNode
+from metricsctl.promql.walk import operator, unwrap_parens
+
+SYNTAX = Rule(
+    "promql/syntax", Severity.ERROR, "the expression is not valid PromQL",
+    "Prometheus refuses to load a rule file with an invalid expression, and Grafana shows an "
+    "error instead of the panel. Fix the expression at the position shown; Grafana variables "
+    "($__rate_interval, $var) are allowed in dashboard queries.")
+UNKNOWN_METRIC = Rule(
+    "promql/unknown-metric", Severity.ERROR, "the expression reads a series nothing produces",
+    "Every series an expression reads must be a sample of a catalog metric (as exposed: "
+    "counters end in _total, histograms expose _bucket, _count and _sum), a recording rule's "
+    "output, or one Prometheus creates itself (up, scrape_*, ALERTS). A typo here makes an "
+    "alert that can never fire and a panel that stays empty. Fix the name, or add the metric "
+    "to the catalog.")
+WRONG_SUFFIX = Rule(
+    "promql/wrong-suffix", Severity.ERROR,
+    "a series suffix that the metric's type does not expose",
+    "Only histograms expose _bucket series; only histograms and summaries expose _count and "
+    "_sum; only counters expose _total. A histogram has no series under its bare name. Use "
+    "one of the series the metric really exposes (listed in the hint).")
+UNKNOWN_LABEL = Rule(
+    "promql/unknown-label", Severity.ERROR,
+    "a matcher or grouping names a label the series does not have",
+    "A matcher on a label the series does not carry selects nothing (or everything, for !=), "
+    "and grouping by it yields a single empty group. Series carry their catalog labels plus "
+    "the target labels Prometheus adds (job, instance, the scrape jobs' labels); histogram "
+    "buckets add `le`, summaries `quantile`. Use one of the labels in the hint.")
+UNKNOWN_LABEL_VALUE = Rule(
+    "promql/unknown-label-value", Severity.ERROR,
+    "a matcher value outside the label's enumerated values",
+    "The catalog lists every value this label takes, so a matcher on another value selects "
+    "nothing (an alert that never fires) or, with !=, filters nothing. Use one of the listed "
+    "values, or add the new value to the label's `values`.")
+REGEX_WITHOUT_REGEX = Rule(
+    "promql/regex-without-regex", Severity.INFO,
+    "a regex matcher whose value has no regex in it",
+    "`job=~\"api\"` is the same as `job=\"api\"`: the equality matcher says what is meant and "
+    "is cheaper for Prometheus. Use = (or !=).")
+RATE_ON_GAUGE = Rule(
+    "promql/rate-on-gauge", Severity.ERROR, "rate(), irate() or increase() over a non-counter",
+    "rate, irate and increase assume a counter: a value that only goes up and resets to zero. "
+    "Over a gauge every decrease is taken for a counter reset and the result is nonsense. "
+    "Use deriv() or delta() for the change of a gauge, avg_over_time() for its level, or make "
+    "the metric a counter (named _total) if it counts events.")
+COUNTER_FUNCTION_ON_COUNTER = Rule(
+    "promql/gauge-function-on-counter", Severity.WARNING,
+    "delta(), idelta(), deriv() or predict_linear() over a counter",
+    "These functions are meant for gauges and do not understand counter resets, so every "
+    "process restart shows up as a huge negative change. Use rate() or increase().")
+COUNTER_READ_RAW = Rule(
+    "promql/counter-read-raw", Severity.WARNING, "a counter read without rate() or increase()",
+    "A counter's raw value is the total since the process started: it only grows, and drops "
+    "to zero on every restart, so thresholds and graphs over it are meaningless. Wrap it in "
+    "rate(x[5m]) (per second) or increase(x[1h]) (per window).")
+RATE_OF_AGGREGATION = Rule(
+    "promql/rate-of-aggregation", Severity.ERROR, "rate() over an aggregation (rate(sum(...)))",
+    "Summing counters before rate() hides the resets of the individual counters: one process "
+    "restart makes the sum drop and rate() reports a spike. Take the rate first, then "
+    "aggregate: sum(rate(x[5m])).")
+HISTOGRAM_QUANTILE_NOT_BUCKET = Rule(
+    "promql/histogram-quantile-not-bucket", Severity.ERROR,
+    "histogram_quantile() over something that is not a histogram's _bucket series",
+    "histogram_quantile() reads the cumulative `le` buckets of a histogram. Over any other "
+    "series it returns NaN or garbage. Pass the rate of the histogram's _bucket series: "
+    "histogram_quantile(0.95, sum by (le) (rate(x_bucket[5m]))).")
+HISTOGRAM_QUANTILE_DROPS_LE = Rule(
+    "promql/histogram-quantile-drops-le", Severity.ERROR,
+    "an aggregation under histogram_quantile() drops the `le` label",
+    "histogram_quantile() needs the `le` label of every bucket. An aggregation without `le` "
+    "in its by (...) (or with it in without (...)) merges all buckets into one and the "
+    "quantile is NaN. Keep it: sum by (le, ...) (rate(x_bucket[5m])).")
+RANGE_TOO_SHORT = Rule(
+    "promql/range-too-short", Severity.ERROR,
+    "a range window shorter than twice the interval its series is sampled at",
+    "rate(), increase() and their kin need at least two samples in the window. With a window "
+    "below twice the scrape (or evaluation) interval, a single missed or late scrape leaves "
+    "one sample and the result disappears. Use at least 2x the interval (4x is safer), or "
+    "$__rate_interval in dashboards.")
+GRAFANA_INTERVAL = Rule(
+    "promql/grafana-interval-in-rate", Severity.WARNING,
+    "$__interval used as the window of rate() or increase()",
+    "$__interval follows the zoom level and can drop below two scrape intervals, which makes "
+    "the panel empty when zoomed in. Grafana's $__rate_interval is never shorter than four "
+    "scrape intervals: use it for rate(), irate() and increase().")
+DIVISION_IN_AGGREGATION = Rule(
+    "promql/division-in-aggregation", Severity.WARNING,
+    "a division inside an aggregation, which turns NaN when a divisor is 0",
+    "sum(a / b) is NaN as soon as one series has b = 0 (0/0 is NaN, and NaN poisons the "
+    "sum), so an alert on it silently stops firing and a panel goes blank for idle series. "
+    "Aggregate first, then divide: sum(a) / sum(b).")
+DEPRECATED_METRIC = Rule(
+    "promql/deprecated-metric", Severity.WARNING, "the expression reads a deprecated metric",
+    "The metric is marked deprecated in the catalog and will go away. Move the expression to "
+    "the replacement named in the deprecation note.")
+
+RULES = (SYNTAX, UNKNOWN_METRIC, WRONG_SUFFIX, UNKNOWN_LABEL, UNKNOWN_LABEL_VALUE,
+         REGEX_WITHOUT_REGEX, RATE_ON_GAUGE, COUNTER_FUNCTION_ON_COUNTER, COUNTER_READ_RAW,
+         RATE_OF_AGGREGATION, HISTOGRAM_QUANTILE_NOT_BUCKET, HISTOGRAM_QUANTILE_DROPS_LE,
+         RANGE_TOO_SHORT, GRAFANA_INTERVAL, DIVISION_IN_AGGREGATION, DEPRECATED_METRIC)
+
+RATE_FUNCTIONS = frozenset({"rate", "irate", "increase"})
+GAUGE_FUNCTIONS = frozenset({"delta", "idelta", "deriv", "predict_linear", "holt_winters",
+                             "double_exponential_smoothing"})
+# Functions that need two samples in their window to return anything.
+TWO_SAMPLE_FUNCTIONS = RATE_FUNCTIONS | GAUGE_FUNCTIONS | frozenset({"resets", "changes"})
+# Where reading a counter without rate() is fine: its presence, timestamp or sample count.
+_COUNTER_SAFE_FUNCTIONS = RATE_FUNCTIONS | frozenset({
+    "resets", "changes", "absent", "absent_over_time", "present_over_time", "count_over_time",
+    "timestamp"})
+_COUNTER_SAFE_AGGREGATIONS = frozenset({"count", "group", "count_values"})
+# Aggregations that merge series (and so drop `le` unless it is kept).
+_MERGING_AGGREGATIONS = frozenset({"sum", "avg", "min", "max", "count", "group", "stddev",
+                                   "stdvar", "quantile", "count_values"})
+_REGEX_CHARACTERS = re.compile(r"[.*+?()\[\]{}|^$\\]")
+_VARIABLE_IN_VALUE = re.compile(r"\$")
+
+
+def _finding(rule: Rule, site: ExprSite, message: str, piece: Piece | None = None,
+             hint: str | None = None, offset: int | None = None) -> Finding:
+    location, end = site.span(piece, offset)
+    return Finding(rule, message, location, hint, site.disabled, end)
+
+
+def check(context: LintContext) -> Iterator[Finding]:
+    for site in context.sites:
+        parsed = site.parsed
+        if parsed.error is not None:
+            yield _finding(SYNTAX, site, f"invalid PromQL in {site.title}: "
+                           f"{parsed.error.message}", offset=parsed.error.offset)
+            continue
+        tree = site.tree
+        if tree is None:
+            continue
+        for node, ancestors in tree.walk():
+            if node.kind == "VectorSelector":
+                yield from _check_selector(context, site, node, ancestors)
+            elif node.kind == "MatrixSelector":
+                yield from _check_range(context, site, node, ancestors)
+            elif node.kind == "Call":
+                yield from _check_call(context, site, node)
+            elif node.kind == "AggregateExpr":
+                yield from _check_aggregation(context, site, node)
+            elif node.kind == "BinaryExpr":
+                yield from _check_vector_matching(context, site, node)
+
+
+# -- selectors ------------------------------------------------------------------------------
+
+def _name_piece(node: SyntaxNode) -> Piece | None:
+    if node.name is not None:
+        return node.name
+    matcher = node.matcher("__name__")
+    return matcher.value if matcher else None
+
+
+def _metric_for_suffix(context: LintContext, name: str) -> Metric | None:
+    """A catalog metric `name` was meant to read with a suffix its type lacks."""
+    metrics = context.catalog.metrics
+    stem, _ = split_series_name(name)
+    for candidate in (name, stem):
+        for metric in metrics.values():
+            if candidate in (metric.name, metric.series.family):
+                return metric
+    return None
+
+
+def _unknown_series(context: LintContext, site: ExprSite, node: SyntaxNode,
+                    name: str) -> Finding:
+    metric = _metric_for_suffix(context, name)
+    piece = _name_piece(node)
+    if metric is not None:
+        exposed = ", ".join(f"`{s}`" for s in metric.series.queryable)
+        return _finding(WRONG_SUFFIX, site,
+                        f"the {metric.type} `{metric.name}` does not expose `{name}`", piece,
+                        f"it exposes {exposed}")
+    hint = context.did_you_mean(name) or "define it in the catalog (under `metrics:` or " \
+                                          "`recording_rules:`)"
+    return _finding(UNKNOWN_METRIC, site, f"unknown metric `{name}` in {site.title}", piece, hint)
+
+
+def _check_selector(context: LintContext, site: ExprSite, node: SyntaxNode,
+                    ancestors: tuple[SyntaxNode, ...]) -> Iterator[Finding]:
+    name = selector_metric(node.ast)
+    if name is None:
+        return
+    series = context.resolve(name)
+    if series is None:
+        yield _unknown_series(context, site, node, name)
+        return
+    metric = series.metric
+    if metric is not None and metric.deprecated:
+        note = f": {metric.deprecation_note}" if metric.deprecation_note else ""
+        yield _finding(DEPRECATED_METRIC, site, f"`{metric.name}` is deprecated{note}",
+                       _name_piece(node))
+    yield from _check_matchers(context, site, node, series)
+    if series.is_counter and not _counter_is_rated(node, ancestors):
+        yield _finding(COUNTER_READ_RAW, site,
+                       f"{series.describe} is read without rate() or increase()",
+                       _name_piece(node),
+                       f"use e.g. rate({name}[5m]) or increase({name}[1h])")
+
+
+def _counter_is_rated(node: SyntaxNode, ancestors: tuple[SyntaxNode, ...]) -> bool:
+    """Whether a counter selector is used through rate() or only for its presence."""
+    child = node
+    for parent in reversed(ancestors):
+        if parent.kind == "Call" and str(parent.ast.func.name) in _COUNTER_SAFE_FUNCTIONS:
+            return True
+        if parent.kind == "AggregateExpr" and operator(parent.ast) in _COUNTER_SAFE_AGGREGATIONS:
+            return True
+        if (parent.kind == "BinaryExpr" and operator(parent.ast) in ("and", "unless")
+                and parent.children[1] is child):
+            return True  # the right side of and/unless only filters by labels
+        if parent.kind not in ("ParenExpr", "MatrixSelector", "SubqueryExpr"):
+            return any(a.kind == "Call" and str(a.ast.func.name) in RATE_FUNCTIONS
+                       for a in ancestors)
+        child = parent
+    return False
+
+
+def _allowed_values(context: LintContext, series: Series, label: str) -> frozenset[str] | None:
+    metric = series.metric
+    if metric is not None:
+        definition = metric.label(label)
+        if definition is not None:
+            return frozenset(definition.values) if definition.values is not None else None
+    if series.kind is SampleKind.RECORDED or label in ("le", "quantile", "instance"):
+        return None
+    return context.target_label_values.get(label)
+
+
+def _regex_matches(pattern: str, value: str) -> bool | None:
+    try:
+        return re.fullmatch(pattern, value) is not None
+    except re.error:
+        return None
+
+
+def _check_matchers(context: LintContext, site: ExprSite, node: SyntaxNode,
+                    series: Series) -> Iterator[Finding]:
+    matchers = selector_matchers(node.ast)
+    paired = len(node.matchers) == len(matchers)
+    for index, (label, op, value) in enumerate(matchers):
+        if label == "__name__":
+            continue
+        pieces: MatcherPieces | None = node.matchers[index] if paired else node.matcher(label)
+        label_piece = pieces.label if pieces else _name_piece(node)
+        value_piece = pieces.value if pieces else _name_piece(node)
+        if series.labels is not None and label not in series.labels:
+            choices = sorted(series.labels)
+            yield _finding(UNKNOWN_LABEL, site, f"{series.describe} has no label `{label}`",
+                           label_piece, context.did_you_mean(label, choices)
+                           or f"its labels: {', '.join(choices) or 'none'}")
+            continue
+        if op in ("=~", "!~") and not _REGEX_CHARACTERS.search(value):
+            plain = "=" if op == "=~" else "!="
+            yield _finding(REGEX_WITHOUT_REGEX, site,
+                           f"`{label}{op}\"{value}\"` has no regex in it",
+                           pieces.operator if pieces else label_piece,
+                           f"use `{label}{plain}\"{value}\"`")
+        allowed = _allowed_values(context, series, label)
+        if allowed is None or _VARIABLE_IN_VALUE.search(value):
+            continue
+        listed = ", ".join(sorted(allowed))
+        if op in ("=", "!=") and value not in allowed:
+            effect = "selects nothing" if op == "=" else "filters nothing out"
+            yield _finding(UNKNOWN_LABEL_VALUE, site,
+                           f"`{value}` is not a value of label `{label}` (this matcher "
+                           f"{effect})", value_piece,
+                           context.did_you_mean(value, sorted(allowed)) or f"values: {listed}")
+        elif (op == "=~" and not any(_regex_matches(value, v) for v in allowed)
+              and all(_regex_matches(value, v) is not None for v in allowed)):
+            yield _finding(UNKNOWN_LABEL_VALUE, site,
+                           f"`{label}=~\"{value}\"` matches none of the values of label "
+                           f"`{label}` (this matcher selects nothing)", value_piece,
+                           f"values: {listed}")
+
+
+# -- ranges and functions -------------------------------------------------------------------
+
+def _check_range(context: LintContext, site: ExprSite, node: SyntaxNode,
+                 ancestors: tuple[SyntaxNode, ...]) -> Iterator[Finding]:
+    parent = ancestors[-1] if ancestors else None
+    if parent is None or parent.kind != "Call":
+        return
+    function = str(parent.ast.func.name)
+    if function not in TWO_SAMPLE_FUNCTIONS:
+        return
+    window = node.range
+    if window is not None and window.from_variable:
+        written = site.expr[window.start:window.end]
+        if function in RATE_FUNCTIONS and written.strip("${}[]").split(":")[0] == "__interval":
+            yield _finding(GRAFANA_INTERVAL, site,
+                           f"{function}() over {written}, which can be shorter than two "
+                           "scrapes", window, "use $__rate_interval")
+        return
+    selector = node.children[0]
+    name = selector_metric(selector.ast)
+    series = context.resolve(name) if name is not None else None
+    equalities = {label: (op, value) for label, op, value in selector_matchers(selector.ast)
+                  if op == "="}
+    interval, source = context.interval_for(series, equalities)
+    seconds = node.ast.range.total_seconds()
+    if seconds < 2 * interval:
+        from metricsctl.catalog.durations import format_duration
+
+        yield _finding(RANGE_TOO_SHORT, site,
+                       f"{function}() over a {format_duration(seconds)} window: shorter than "
+                       f"twice {source}", window,
+                       f"use at least [{format_duration(2 * interval)}], better "
+                       f"[{format_duration(4 * interval)}]")
+
+
+def _selectors_under(node: SyntaxNode) -> list[SyntaxNode]:
+    return [n for n, _ in node.walk() if n.kind == "VectorSelector"]
+
+
+def _check_call(context: LintContext, site: ExprSite, node: SyntaxNode) -> Iterator[Finding]:
+    function = str(node.ast.func.name)
+    if function in RATE_FUNCTIONS | GAUGE_FUNCTIONS and node.children:
+        argument = node.children[0]
+        if argument.kind == "SubqueryExpr":
+            inner = unwrap_parens(argument.children[0].ast)
+            if function in RATE_FUNCTIONS and type(inner).__name__ == "AggregateExpr":
+                yield _finding(RATE_OF_AGGREGATION, site,
+                               f"{function}() over {operator(inner)}(...): counter resets "
+                               "are lost before the rate is taken", node.name,
+                               f"take the rate first: {operator(inner)}({function}(x[5m]))")
+            return
+        if argument.kind != "MatrixSelector":
+            return
+        selector = argument.children[0]
+        name = selector_metric(selector.ast)
+        series = context.resolve(name) if name is not None else None
+        if series is None or series.kind is SampleKind.RECORDED:
+            return
+        if function in RATE_FUNCTIONS and not series.is_counter:
+            yield _finding(RATE_ON_GAUGE, site, f"{function}() over {series.describe}",
+                           _name_piece(selector) or node.name,
+                           "rate() is for counters; use deriv() or delta() for a gauge")
+        elif function in GAUGE_FUNCTIONS and series.is_counter:
+            yield _finding(COUNTER_FUNCTION_ON_COUNTER, site,
+                           f"{function}() over {series.describe}",
+                           node.name, "use rate() or increase() for a counter")
+    elif function == "histogram_quantile" and len(node.children) == 2:
+        yield from _check_histogram_quantile(context, site, node.children[1])
+
+
+def _check_histogram_quantile(context: LintContext, site: ExprSite,
+                              argument: SyntaxNode) -> Iterator[Finding]:
+    selectors = []
+    for selector in _selectors_under(argument):
+        name = selector_metric(selector.ast)
+        series = context.resolve(name) if name is not None else None
+        selectors.append((selector, series))
+    if any(series is None or series.kind is SampleKind.RECORDED for _, series in selectors):
+        return  # unknown or recorded input: reported elsewhere or not knowable
+    if selectors and not any(s is not None and s.kind is SampleKind.BUCKET
+                             for _, s in selectors):
+        selector, series = selectors[0]
+        assert series is not None
+        yield _finding(HISTOGRAM_QUANTILE_NOT_BUCKET, site,
+                       f"histogram_quantile() over {series.describe}, not a histogram's "
+                       "_bucket series", _name_piece(selector),
+                       _bucket_hint(context, series))
+        return
+    for node, _ in argument.walk():
+        if node.kind != "AggregateExpr" or operator(node.ast) not in _MERGING_AGGREGATIONS:
+            continue
+        modifier = node.ast.modifier
+        labels = set(modifier.labels) if modifier is not None else set()
+        keeps_by = modifier is not None and str(modifier.type).endswith("By")
+        if (keeps_by and "le" in labels) or (modifier is not None and not keeps_by
+                                             and "le" not in labels):
+            continue
+        kept = ", ".join(["le", *sorted(labels)]) if keeps_by else "le"
+        yield _finding(HISTOGRAM_QUANTILE_DROPS_LE, site,
+                       f"`{operator(node.ast)}` drops the `le` label histogram_quantile() needs",
+                       node.name, f"keep it: {operator(node.ast)} by ({kept}) (...)")
+
+
+def _bucket_hint(context: LintContext, series: Series) -> str:
+    metric = series.metric
+    if metric is not None and metric.series.bucket is not None:
+        return f"use rate({metric.series.bucket}[5m])"
+    histograms = [m.series.bucket for m in context.catalog.metrics.values() if m.series.bucket]
+    if histograms:
+        return "histogram_quantile() needs a histogram, e.g. " + ", ".join(histograms[:3])
+    return "export a histogram for this measurement"
+
+
+# -- aggregations and vector matching -------------------------------------------------------
+
+def _unknown_grouping(context: LintContext, site: ExprSite, node: SyntaxNode, label: str,
+                      available: frozenset[str], what: str) -> Finding:
+    choices = sorted(available)
+    return _finding(UNKNOWN_LABEL, site, f"`{label}` is not a label of {what}",
+                    node.label_piece(label) or node.name,
+                    context.did_you_mean(label, choices)
+                    or f"its labels: {', '.join(choices) or 'none'}")
+
+
+def _check_aggregation(context: LintContext, site: ExprSite,
+                       node: SyntaxNode) -> Iterator[Finding]:
+    name = operator(node.ast)
+    modifier = node.ast.modifier
+    if modifier is not None:
+        inner = output_labels(node.children[-1], context)
+        if inner is not None:
+            for label in modifier.labels:
+                if label not in inner and label != "__name__":
+                    yield _unknown_grouping(context, site, node, label, inner,
+                                            f"what `{name}` aggregates")
+    if name not in _MERGING_AGGREGATIONS:
+        return
+    for inner_node, path in node.children[-1].walk():
+        if any(n.kind == "AggregateExpr" for n in path):
+            continue  # an inner aggregation is checked on its own
+        if (inner_node.kind == "BinaryExpr" and operator(inner_node.ast) == "/"
+                and not _is_scalar(inner_node.children[1])):
+            yield _finding(DIVISION_IN_AGGREGATION, site,
+                           f"division inside `{name}`: a zero divisor makes the whole "
+                           f"{name} NaN", inner_node.name,
+                           f"divide after aggregating: {name}(a) / {name}(b)")
+
+
+def _is_scalar(node: SyntaxNode) -> bool:
+    inner = node
+    while inner.kind in ("ParenExpr", "UnaryExpr"):
+        inner = inner.children[0]
+    if inner.kind == "NumberLiteral":
+        return True
+    return inner.kind == "Call" and str(inner.ast.func.name) in ("scalar", "time", "vector")
+
+
+def _check_vector_matching(context: LintContext, site: ExprSite,
+                           node: SyntaxNode) -> Iterator[Finding]:
+    modifier = node.ast.modifier
+    if modifier is None:
+        return
+    left, right = (output_labels(child, context) for child in node.children)
+    if modifier.matching is not None and left is not None and right is not None:
+        both = left | right
+        for label in modifier.matching.labels:
+            if label not in both:
+                yield _unknown_grouping(context, site, node, label, both,
+                                        "either side of the operator")
+    group_labels = modifier.group_labels or ()
+    one_side = right if str(modifier.card).endswith("ManyToOne") else left
+    if one_side is not None:
+        for label in group_labels:
+            if label not in one_side:
+                yield _unknown_grouping(context, site, node, label, one_side,
+                                        "the side it is copied from")
