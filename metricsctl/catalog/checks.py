@@ -6,6 +6,7 @@ import difflib
 import math
 from collections.abc import Iterable, Iterator, Mapping
 
+from metricsctl.catalog.durations import is_duration, parse_duration
 from metricsctl.catalog.model import Catalog, Dashboard, Label, Metric, Panel, SourceRef
 from metricsctl.catalog.naming import MetricType, reserved_label_problem
 from metricsctl.diagnostics import Diagnostic, Location, Severity
@@ -303,3 +304,30 @@ def _check_scrape_jobs(catalog: Catalog) -> Iterator[Diagnostic]:
         yield from _check_label_map(job.labels, job.source, "labels")
     yield from _check_label_map(catalog.project.external_labels, catalog.project.source,
                                 "external_labels")
+    yield from _check_scrape_timeouts(catalog)
+
+
+def _check_scrape_timeouts(catalog: Catalog) -> Iterator[Diagnostic]:
+    """Prometheus refuses a configuration whose scrape timeout exceeds its interval."""
+    project = catalog.project
+    hint = "a scrape must end before the next one starts: shorten the timeout"
+    if (project.source.has("defaults", "scrape_timeout")
+            and _longer(project.scrape_timeout, project.scrape_interval)):
+        yield _error("catalog/invalid-value",
+                     f"scrape_timeout {project.scrape_timeout} is longer than scrape_interval "
+                     f"{project.scrape_interval}", project.source.field("defaults",
+                                                                        "scrape_timeout"), hint)
+    for job in project.scrape_jobs:
+        interval = job.interval or project.scrape_interval
+        if job.timeout is not None and _longer(job.timeout, interval):
+            yield _error("catalog/invalid-value",
+                         f"scrape job `{job.name}` has a timeout of {job.timeout}, longer than "
+                         f"its interval of {interval}", job.source.field("timeout"), hint)
+
+
+def _longer(duration: str, than: str) -> bool:
+    """Whether `duration` is longer than `than`; False when either is not a duration (the
+    schema reports those)."""
+    if not (is_duration(duration) and is_duration(than)):
+        return False
+    return parse_duration(duration) > parse_duration(than)

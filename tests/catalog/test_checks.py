@@ -346,3 +346,27 @@ scrape:
         ("metricsctl.yaml:4:11", "catalog/duplicate-scrape-job",
          f"scrape job `api` is defined twice (first at {root}/metricsctl.yaml:3:11)"),
     ]
+
+
+def test_a_scrape_timeout_may_not_exceed_its_interval(write_catalog: WriteCatalog) -> None:
+    # Prometheus refuses such a configuration; a job's interval defaults to the global one.
+    project = """project: p
+defaults: {scrape_interval: 5s, scrape_timeout: 10s}
+scrape:
+  - {job: a, targets: ["a:1"], timeout: 6s}
+  - {job: b, targets: ["b:1"], interval: 1m, timeout: 30s}
+"""
+    root = write_catalog({}, project=project)
+    assert found(root) == [
+        ("metricsctl.yaml:2:49", "catalog/invalid-value",
+         "scrape_timeout 10s is longer than scrape_interval 5s"),
+        ("metricsctl.yaml:4:41", "catalog/invalid-value",
+         "scrape job `a` has a timeout of 6s, longer than its interval of 5s"),
+    ]
+
+
+def test_the_default_scrape_timeout_never_conflicts_with_a_short_interval(
+        write_catalog: WriteCatalog) -> None:
+    # The 10s default is not the user's: the scrape target shortens it to the interval.
+    root = write_catalog({}, project="project: p\ndefaults: {scrape_interval: 5s}\n")
+    assert found(root) == []
