@@ -1,0 +1,263 @@
+"""`metricsctl push`: deliver the catalog's dashboards to Grafana, safely and idempotently."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from metricsctl.commands.catalog_input import (
+    DiagnosticFormat,
+    SpecsDirArgument,
+    load_valid_catalog,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from rich.text import Text
+
+    from metricsctl.catalog.model import Catalog
+    from metricsctl.diagnostics import Diagnostic, Location
+    from metricsctl.grafana.apply import Applied, Outcome
+    from metricsctl.grafana.client import GrafanaClient
+    from metricsctl.grafana.plan import Plan
+    from metricsctl.grafana.preflight import GrafanaInfo
+    from metricsctl.grafana.report import Locate, PushReport
+    from metricsctl.grafana.settings import ConnectionSettings
+
+# Above this many writes, a progress bar (on stderr, on a terminal) shows the push moving.
+PROGRESS_THRESHOLD = 5
+
+GrafanaUrlOption = Annotated[str | None, typer.Option(
+    "--grafana-url", metavar="URL",
+    help="Grafana's base URL [default: $GRAFANA_URL, else grafana.url in the project file].")]
+TimeoutOption = Annotated[float, typer.Option(
+    "--timeout", metavar="S", min=0.1, help="Seconds to wait for each HTTP answer.")]
+ConcurrencyOption = Annotated[int, typer.Option(
+    "--concurrency", metavar="N", min=1, max=32, help="Requests in flight at once.")]
+CaCertOption = Annotated[Path | None, typer.Option(
+    "--ca-cert", metavar="PATH", help="CA bundle (PEM) to verify Grafana's TLS certificate.")]
+InsecureOption = Annotated[bool, typer.Option(
+    "--insecure", help="Do not verify Grafana's TLS certificate (not recommended).")]
+
+
+def push(
+    specs_dir: SpecsDirArgument = None,
+    grafana_url: GrafanaUrlOption = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Print the plan; change nothing in Grafana.")] = False,
+    diff: Annotated[bool, typer.Option(
+        "--diff", help="With the plan, a unified diff against each live dashboard.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Overwrite dashboards changed in Grafana (and prune them).")] = False,
+    prune: Annotated[bool, typer.Option(
+        "--prune", help="Delete this project's dashboards that left the catalog.")] = False,
+    only: Annotated[list[str] | None, typer.Option(
+        "--only", metavar="UID", help="Push only these dashboards (repeat, or a,b,c).")] = None,
+    concurrency: ConcurrencyOption = 4,
+    timeout: TimeoutOption = 10.0,
+    message: Annotated[str | None, typer.Option(
+        "--message", "-m", metavar="TEXT",
+        help="Version-history message [default: the catalog's git commit].")] = None,
+    output_format: Annotated[DiagnosticFormat, typer.Option(
+        "--format", "-f", help="Output format.")] = DiagnosticFormat.text,
+    ca_cert: CaCertOption = None,
+    insecure: InsecureOption = False,
+) -> None:
+    """Push the catalog's dashboards to Grafana: plan, then apply.
+
+    Each dashboard is read from Grafana first and is created, updated, left unchanged (no
+    new version) or reported as a conflict: a dashboard changed in Grafana since metricsctl
+    pushed it is never overwritten without --force. Saves carry Grafana's current version
+    (optimistic concurrency), a message and the folder; folders are created parents
+    first. Credentials: GRAFANA_TOKEN (service-account token) or GRAFANA_USER and
+    GRAFANA_PASSWORD. Exit 0 when every dashboard is in place, 1 on any conflict or
+    failure, 2 on usage errors.
+    """
+    from metricsctl.grafana.version_message import version_message
+
+    catalog = load_valid_catalog(specs_dir)
+    selected = _selected_uids(catalog, only or [])
+    if prune and selected:
+        _usage_error("--prune cannot be combined with --only (it would delete the others)")
+    settings = connection_settings(catalog, grafana_url, timeout, ca_cert, insecure)
+    text = output_format is DiagnosticFormat.text
+    history_message = version_message(message, catalog.root)
+
+    from metricsctl.grafana.client import GrafanaClient
+    from metricsctl.grafana.plan import make_plan, push_request
+    from metricsctl.grafana.report import PushReport
+
+    request = push_request(catalog, selected)
+    with GrafanaClient(settings) as client:
+        info = run_preflight(client, text)
+        plan = make_plan(client, request, force=force, prune=prune, concurrency=concurrency)
+        if text:
+            _print_plan(info.version, info.url, plan, diff)
+        applied = None if dry_run else _apply(client, plan, history_message, concurrency, text)
+    report = PushReport(info, plan, applied, diffs=diff)
+    _finish(report, catalog, text)
+
+
+def _apply(client: GrafanaClient, plan: Plan, message: str, concurrency: int,
+           text: bool) -> Applied:
+    from metricsctl import console
+    from metricsctl.grafana.apply import apply_plan
+
+    writes = sum(1 for step in plan.steps() if step.writes)
+    err = console.stderr()
+    if not (text and err.is_terminal and writes > PROGRESS_THRESHOLD):
+        return apply_plan(client, plan, message=message, concurrency=concurrency)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("pushing"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.description}"), console=err, transient=True) as progress:
+        task = progress.add_task("", total=len(plan.steps()))
+
+        def advance(outcome: Outcome) -> None:
+            progress.update(task, advance=1, description=outcome.uid)
+
+        return apply_plan(client, plan, message=message, concurrency=concurrency,
+                          on_outcome=advance)
+
+
+def _print_plan(version: str, url: str, plan: Plan, diff: bool) -> None:
+    from rich.markup import escape
+
+    from metricsctl import console
+    from metricsctl.grafana.report import dashboard_diff, plan_headline, plan_lines
+
+    out = console.stdout()
+    out.print(f"Grafana {escape(version)} at {escape(url)}")
+    out.print(plan_headline(plan))
+    for line in plan_lines(plan):
+        out.print(line)
+    if diff:
+        for step in plan.steps():
+            patch = dashboard_diff(step)
+            if patch:
+                out.print(colored_diff(patch), end="")
+
+
+def colored_diff(patch: str) -> Text:
+    """A unified diff with added lines green, removed red and hunk headers cyan."""
+    from rich.text import Text
+
+    styled = Text()
+    for line in patch.splitlines(keepends=True):
+        if line.startswith(("+++", "---")):
+            style = "bold"
+        elif line.startswith("+"):
+            style = "green"
+        elif line.startswith("-"):
+            style = "red"
+        elif line.startswith("@@"):
+            style = "cyan"
+        else:
+            style = ""
+        styled.append(line, style=style)
+    return styled
+
+
+def _finish(report: PushReport, catalog: Catalog, text: bool) -> NoReturn:
+    from metricsctl import console
+    from metricsctl.grafana.report import json_report, push_diagnostics, summary_table
+
+    diagnostics = push_diagnostics(report, _locator(catalog))
+    if not text:
+        console.write(json_report(report, diagnostics))
+        raise typer.Exit(0 if report.ok else 1)
+    from metricsctl.commands.catalog_input import print_diagnostics
+
+    out = console.stdout()
+    out.print(summary_table(report))
+    print_diagnostics(diagnostics, {path: document.text
+                                    for path, document in catalog.documents.items()})
+    if report.dry_run:
+        out.print("dry run: nothing was changed in Grafana")
+    if report.ok:
+        out.print("[green]✓[/] Grafana matches the catalog" if not report.dry_run else
+                  "[green]✓[/] the push would succeed")
+    else:
+        summary = report.summary()
+        problems = [f"{summary[key]} {key}" for key in ("conflict", "failed") if summary[key]]
+        out.print(f"[red]✗[/] {', '.join(problems) or 'a folder failed'}")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def _locator(catalog: Catalog) -> Locate:
+    def locate(uid: str) -> Location | None:
+        dashboard = catalog.dashboards.get(uid)
+        return dashboard.source.location if dashboard is not None else None
+
+    return locate
+
+
+def _selected_uids(catalog: Catalog, only: Sequence[str]) -> list[str]:
+    uids = [uid.strip() for value in only for uid in value.split(",") if uid.strip()]
+    unknown = [uid for uid in uids if uid not in catalog.dashboards]
+    if unknown:
+        known = ", ".join(sorted(catalog.dashboards)) or "none"
+        _usage_error(f"--only: no dashboard {', '.join(map(repr, unknown))} in the catalog "
+                     f"(its dashboards: {known})")
+    return list(dict.fromkeys(uids))
+
+
+def connection_settings(catalog: Catalog, grafana_url: str | None, timeout: float,
+                        ca_cert: Path | None, insecure: bool) -> ConnectionSettings:
+    """The connection from flags, environment and project file, or a usage error (exit 2)."""
+    from metricsctl.grafana.settings import (
+        ConnectionSettings,
+        Credentials,
+        SettingsError,
+        resolve_url,
+        tls_verification,
+    )
+
+    try:
+        url = resolve_url(grafana_url, os.environ, catalog.project.grafana_url)
+        return ConnectionSettings(url, Credentials.from_environment(os.environ), timeout,
+                                  tls_verification(ca_cert, insecure))
+    except SettingsError as error:
+        _usage_error(str(error))
+
+
+def run_preflight(client: GrafanaClient, text: bool) -> GrafanaInfo:
+    """Health and credentials check; exit 1 with one clear line when it fails."""
+    from metricsctl.grafana.errors import GrafanaError
+    from metricsctl.grafana.preflight import preflight
+
+    try:
+        return preflight(client)
+    except GrafanaError as error:
+        _connection_failure(client.url, [error.diagnostic()], text)
+
+
+def _connection_failure(url: str, diagnostics: Sequence[Diagnostic], text: bool) -> NoReturn:
+    from metricsctl import console
+
+    if text:
+        from metricsctl.commands.catalog_input import print_diagnostics
+
+        print_diagnostics(diagnostics, {}, to_stderr=True)
+    else:
+        from metricsctl.grafana.report import failure_json
+
+        console.write(failure_json(url, diagnostics))
+    raise typer.Exit(1)
+
+
+def _usage_error(message: str) -> NoReturn:
+    from rich.markup import escape
+
+    from metricsctl import console
+
+    console.stderr().print(f"[red]error:[/] {escape(message)}")
+    raise typer.Exit(2)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(push)

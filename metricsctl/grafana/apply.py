@@ -1,0 +1,215 @@
+"""Carry a plan out: create missing folders (parents first), then save and delete dashboards.
+
+Saves send the version read while planning with `overwrite: false` (unless --force), so
+Grafana refuses with 412 if someone saved the dashboard in between: that is a conflict, and
+the dashboard is left as they saved it. A 412 can also answer our own retry of a save that
+went through before the connection dropped; the dashboard is read again and, when it holds
+exactly what we sent, the save counts as done. One dashboard failing never stops the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from metricsctl.grafana.client import ApiResponse, GrafanaClient, path_segment
+from metricsctl.grafana.errors import GrafanaError
+from metricsctl.grafana.normalize import MARKER_KEY, same_content
+from metricsctl.grafana.plan import (
+    Action,
+    DashboardStep,
+    FolderAction,
+    FolderSpec,
+    FolderStep,
+    Plan,
+    folder_mismatch,
+    in_parallel,
+)
+
+
+class Result(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    CONFLICT = "conflict"
+    FAILED = "failed"
+    PRUNED = "pruned"
+
+
+class FolderResult(StrEnum):
+    CREATED = "created"
+    EXISTS = "exists"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one dashboard."""
+
+    step: DashboardStep
+    result: Result
+    message: str | None = None
+    version: int | None = None
+    url: str | None = None
+
+    @property
+    def uid(self) -> str:
+        return self.step.uid
+
+
+@dataclass(frozen=True, slots=True)
+class FolderOutcome:
+    step: FolderStep
+    result: FolderResult
+    message: str | None = None  # why it failed, or how an existing folder differs
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    folders: tuple[FolderOutcome, ...]
+    dashboards: tuple[Outcome, ...]
+
+
+def apply_plan(client: GrafanaClient, plan: Plan, *, message: str, concurrency: int = 4,
+               on_outcome: Callable[[Outcome], None] | None = None) -> Applied:
+    """Execute every step of `plan`; `on_outcome` hears of each dashboard as it is done."""
+    folders = tuple(apply_folder(client, step) for step in plan.folders)
+    broken = {f.step.uid: f.message or "" for f in folders if f.result is FolderResult.FAILED}
+
+    def run(step: DashboardStep) -> Outcome:
+        if step.action in (Action.CREATE, Action.UPDATE) and step.folder in broken:
+            outcome = Outcome(step, Result.FAILED,
+                              f"its folder {step.folder!r} could not be created: "
+                              f"{broken[step.folder]}")
+        else:
+            outcome = apply_step(client, step, message)
+        if on_outcome is not None:
+            on_outcome(outcome)
+        return outcome
+
+    return Applied(folders, tuple(in_parallel(run, plan.steps(), concurrency)))
+
+
+def apply_folder(client: GrafanaClient, step: FolderStep) -> FolderOutcome:
+    if step.action is FolderAction.FAILED:
+        return FolderOutcome(step, FolderResult.FAILED, step.reason)
+    if step.action is FolderAction.EXISTS:
+        return FolderOutcome(step, FolderResult.EXISTS, step.mismatch)
+    body: dict[str, Any] = {"uid": step.uid, "title": step.title}
+    if step.parent is not None:
+        body["parentUid"] = step.parent
+    try:
+        response = client.post("/api/folders", body)
+        if response.status == 409:
+            # Created meanwhile, by someone else or by our own retried request.
+            return _existing_folder(client, step)
+    except GrafanaError as error:
+        return FolderOutcome(step, FolderResult.FAILED, error.message)
+    if response.ok:
+        return FolderOutcome(step, FolderResult.CREATED)
+    return FolderOutcome(step, FolderResult.FAILED, _refusal(response, "create the folder"))
+
+
+def _existing_folder(client: GrafanaClient, step: FolderStep) -> FolderOutcome:
+    response = client.get(f"/api/folders/{path_segment(step.uid)}")
+    if not response.ok or not isinstance(response.body, dict):
+        return FolderOutcome(step, FolderResult.FAILED,
+                             f"Grafana says the uid exists but the folder cannot be read "
+                             f"({response.describe()}); is it a dashboard's uid?")
+    spec = FolderSpec(step.uid, step.title, step.parent)
+    return FolderOutcome(step, FolderResult.EXISTS, folder_mismatch(spec, response.body))
+
+
+def apply_step(client: GrafanaClient, step: DashboardStep, message: str) -> Outcome:
+    """One dashboard: the request its action needs, or none."""
+    if step.action is Action.UNCHANGED:
+        return Outcome(step, Result.UNCHANGED, version=step.live_version)
+    if step.action is Action.CONFLICT:
+        return Outcome(step, Result.CONFLICT, step.reason)
+    if step.action is Action.FAILED:
+        return Outcome(step, Result.FAILED, step.reason)
+    try:
+        if step.action is Action.PRUNE:
+            return _delete(client, step)
+        return _save(client, step, message)
+    except GrafanaError as error:
+        return Outcome(step, Result.FAILED, error.message)
+
+
+def save_body(step: DashboardStep, message: str) -> dict[str, Any]:
+    """The POST /api/dashboards/db body: always a uid and a folderUid ("" is the root)."""
+    assert step.payload is not None
+    dashboard = dict(step.payload, id=None)
+    if step.action is Action.UPDATE:
+        dashboard["version"] = step.live_version
+    else:
+        # No version on a create: if the uid appeared since the plan, Grafana answers 412
+        # (its version is not 0) instead of letting us overwrite it.
+        dashboard.pop("version", None)
+    return {"dashboard": dashboard, "folderUid": step.folder or "",
+            "overwrite": step.overwrite, "message": message}
+
+
+def _save(client: GrafanaClient, step: DashboardStep, message: str) -> Outcome:
+    done = Result.CREATED if step.action is Action.CREATE else Result.UPDATED
+    response = client.post("/api/dashboards/db", save_body(step, message))
+    body = response.body if isinstance(response.body, dict) else {}
+    if response.ok:
+        return Outcome(step, done, version=_int(body.get("version")),
+                       url=body.get("url") if isinstance(body.get("url"), str) else None)
+    status = response.status_field
+    if response.status == 412 and status == "version-mismatch":
+        return _after_version_mismatch(client, step, done)
+    if response.status == 412 and status == "plugin-dashboard":
+        return Outcome(step, Result.CONFLICT,
+                       f"{response.message} Grafana saves a plugin's dashboard only with "
+                       "--force, which detaches it from the plugin")
+    if response.status == 400 and "provisioned" in response.message.lower():
+        return Outcome(step, Result.FAILED,
+                       "Grafana cannot save it through the API: it is provisioned from a file "
+                       "(change it there, or remove it from Grafana's provisioning)")
+    if response.status == 400 and response.message == "folder not found":
+        return Outcome(step, Result.FAILED, f"Grafana has no folder {step.folder!r}")
+    return Outcome(step, Result.FAILED, _refusal(response, "save the dashboard"))
+
+
+def _after_version_mismatch(client: GrafanaClient, step: DashboardStep,
+                            done: Result) -> Outcome:
+    """A 412 after a retried save may be our own first attempt having gone through."""
+    assert step.payload is not None
+    response = client.get(f"/api/dashboards/uid/{path_segment(step.uid)}")
+    body = response.body if isinstance(response.body, dict) else {}
+    live, meta = body.get("dashboard"), body.get("meta")
+    if (response.ok and isinstance(live, dict) and isinstance(meta, dict)
+            and same_content(live, step.payload)
+            and live.get(MARKER_KEY) == step.payload.get(MARKER_KEY)
+            and (meta.get("folderUid") or None) == step.folder):
+        return Outcome(step, done, version=_int(meta.get("version")))
+    seen = f"version {step.live_version}" if step.live_version is not None else "none"
+    return Outcome(step, Result.CONFLICT,
+                   f"it was changed in Grafana while pushing (planned against {seen}); "
+                   "Grafana refused to overwrite it (412 version-mismatch)")
+
+
+def _delete(client: GrafanaClient, step: DashboardStep) -> Outcome:
+    response = client.delete(f"/api/dashboards/uid/{path_segment(step.uid)}")
+    if response.ok or response.status == 404:  # 404: already gone (or our retry's echo)
+        return Outcome(step, Result.PRUNED)
+    if response.status == 400 and "provisioned" in response.message.lower():
+        return Outcome(step, Result.FAILED, "Grafana cannot delete it: it is provisioned "
+                                            "from a file")
+    return Outcome(step, Result.FAILED, _refusal(response, "delete the dashboard"))
+
+
+def _refusal(response: ApiResponse, what: str) -> str:
+    if response.status == 401:
+        return f"Grafana rejected the credentials while trying to {what} ({response.describe()})"
+    if response.status == 403:
+        return f"permission denied: the credentials may not {what} ({response.describe()})"
+    return f"Grafana did not {what}: {response.describe()}"
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
