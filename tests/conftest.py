@@ -12,11 +12,21 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from metricsctl.catalog.loader import load_catalog
+from metricsctl.catalog.model import Catalog
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_SPECS = REPO_ROOT / "specs"
 SMALL_CATALOG = Path(__file__).resolve().parent / "fixtures" / "small"
 
 WriteCatalog = Callable[..., Path]
+
+
+def load_valid_catalog(root: Path) -> Catalog:
+    """The catalog in `root`; fails the test with the diagnostics when it is not valid."""
+    result = load_catalog(root)
+    assert result.ok and result.catalog is not None, [str(d) for d in result.diagnostics]
+    return result.catalog
 
 
 @pytest.fixture

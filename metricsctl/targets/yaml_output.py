@@ -85,54 +85,41 @@ def _mapping(mapping: Mapping[str, Node], indent: int) -> Iterator[str]:
         if len(rendered_key) > _MAX_IMPLICIT_KEY or "\n" in rendered_key:
             yield f"{pad}? {_double_quoted(key)}"
             rendered_key = ""
-        yield from _entry(f"{pad}{rendered_key}:", value, indent)
-
-
-def _entry(head: str, value: Node, indent: int) -> Iterator[str]:
-    """A mapping entry whose `head` (`key:`) is at `indent`."""
-    if isinstance(value, Mapping):
-        if not value:
-            yield f"{head} {{}}"
-            return
-        yield head
-        yield from _mapping(value, indent + INDENT)
-    elif isinstance(value, Sequence) and not isinstance(value, str):
-        if not value:
-            yield f"{head} []"
-            return
-        yield head
-        yield from _sequence(value, indent + INDENT)
-    elif isinstance(value, Commented):
-        raise TypeError("comments are only supported on sequence items")
-    else:
-        first, *rest = _scalar(value, indent + INDENT)
-        yield f"{head} {first}"
-        yield from rest
+        inline, block = _value(value, indent)
+        yield f"{pad}{rendered_key}: {inline}" if inline else f"{pad}{rendered_key}:"
+        yield from block
 
 
 def _sequence(items: Sequence[Node], indent: int) -> Iterator[str]:
     pad = " " * indent
     for item in items:
-        value = item
         if isinstance(item, Commented):
             yield from comment_lines(item.comment, indent)
-            value = item.value
-        if isinstance(value, Mapping | Sequence) and not isinstance(value, str) and value:
-            # A nested block starts on the dash's line: `- key: value` / `- - item`.
-            nested = list(_mapping(value, indent + INDENT) if isinstance(value, Mapping)
-                          else _sequence(value, indent + INDENT))
-            yield f"{pad}- {nested[0][indent + INDENT:]}"
-            yield from nested[1:]
-        elif isinstance(value, Mapping):
-            yield f"{pad}- {{}}"
-        elif isinstance(value, Sequence) and not isinstance(value, str):
-            yield f"{pad}- []"
-        elif isinstance(value, Commented):
-            raise TypeError("a comment cannot annotate another comment")
+            item = item.value
+        inline, block = _value(item, indent)
+        if inline:
+            yield f"{pad}- {inline}"
+            yield from block
         else:
-            first, *rest = _scalar(value, indent + INDENT)
-            yield f"{pad}- {first}"
-            yield from rest
+            # A nested block starts on the dash's line: `- key: value` / `- - item`.
+            yield f"{pad}- {block[0][indent + INDENT:]}"
+            yield from block[1:]
+
+
+def _value(value: Node, indent: int) -> tuple[str, list[str]]:
+    """A value under a key or dash at `indent`: the text on that line and the lines below.
+
+    Empty collections and scalars start on the key's line; other collections are a block
+    one level deeper.
+    """
+    if isinstance(value, Commented):
+        raise TypeError("comments are only supported on sequence items")
+    if isinstance(value, Mapping):
+        return ("", list(_mapping(value, indent + INDENT))) if value else ("{}", [])
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return ("", list(_sequence(value, indent + INDENT))) if value else ("[]", [])
+    first, *rest = _scalar(value, indent + INDENT)
+    return first, rest
 
 
 def _key(key: str) -> str:

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from metricsctl.catalog.loader import load_catalog
 from metricsctl.catalog.model import Catalog
 from metricsctl.targets import prometheus_rules, scrape
-from tests.conftest import SHIPPED_SPECS, SMALL_CATALOG, WriteCatalog
+from tests.conftest import SHIPPED_SPECS, SMALL_CATALOG, WriteCatalog, load_valid_catalog
 from tests.promtool.promtool import promtool, write_files
 from tests.targets.test_yaml_output import HOSTILE_STRINGS
 
@@ -39,17 +38,10 @@ def generate(catalog: Catalog, out: Path) -> Path:
     return out / "prometheus"
 
 
-def load(root: Path) -> Catalog:
-    result = load_catalog(root)
-    assert result.ok, [str(d) for d in result.diagnostics]
-    assert result.catalog is not None
-    return result.catalog
-
-
 @pytest.mark.parametrize("name", CATALOGS)
 def test_every_rule_file_passes_promtool_check_rules_with_all_lints_fatal(
         name: str, tmp_path: Path) -> None:
-    catalog = load(CATALOGS[name])
+    catalog = load_valid_catalog(CATALOGS[name])
     rule_files = sorted((generate(catalog, tmp_path) / "rules").glob("*.rules.yml"))
     assert [path.name for path in rule_files] == [
         f"{domain.name}.rules.yml" for domain in prometheus_rules.domains_with_rules(catalog)]
@@ -64,7 +56,7 @@ def test_every_rule_file_passes_promtool_check_rules_with_all_lints_fatal(
 @pytest.mark.parametrize("name", CATALOGS)
 def test_prometheus_yml_passes_promtool_check_config_with_its_rule_files(
         name: str, tmp_path: Path) -> None:
-    catalog = load(CATALOGS[name])
+    catalog = load_valid_catalog(CATALOGS[name])
     config = generate(catalog, tmp_path) / "prometheus.yml"
     checked = promtool("check", "config", config)
     assert checked.returncode == 0, checked.stdout + checked.stderr
@@ -74,14 +66,14 @@ def test_prometheus_yml_passes_promtool_check_config_with_its_rule_files(
 
 def test_check_config_fails_when_a_referenced_rule_file_is_missing(tmp_path: Path) -> None:
     """The oracle can fail: prometheus.yml really points at the generated rule files."""
-    write_files(scrape.render(load(SMALL_CATALOG)), tmp_path)
+    write_files(scrape.render(load_valid_catalog(SMALL_CATALOG)), tmp_path)
     checked = promtool("check", "config", tmp_path / "prometheus" / "prometheus.yml")
     assert checked.returncode != 0
     assert "shop.rules.yml" in checked.stdout + checked.stderr
 
 
 def test_the_scrape_configs_fragment_is_a_valid_config_on_its_own(tmp_path: Path) -> None:
-    write_files(scrape.render(load(SHIPPED_SPECS)), tmp_path)
+    write_files(scrape.render(load_valid_catalog(SHIPPED_SPECS)), tmp_path)
     checked = promtool("check", "config", tmp_path / "prometheus" / "scrape_configs.yml")
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
@@ -93,9 +85,9 @@ def hostile_catalog(write_catalog: WriteCatalog) -> tuple[Catalog, dict[str, str
     annotations = {f"text_{index:02d}": text for index, text in enumerate(texts)}
     labels = {f"label_{index:02d}": text for index, text in enumerate(texts) if text}
     domain = {"domain": "hostile", "alerts": {"Hostile": {
-        "expr": "vector(1)", "severity": "warning", "labels": labels,
+        "expr": "vector(1)", "keep_firing_for": "5m", "severity": "warning", "labels": labels,
         "annotations": annotations}}}
-    catalog = load(write_catalog({"hostile.yaml": ascii_yaml(domain)}))
+    catalog = load_valid_catalog(write_catalog({"hostile.yaml": ascii_yaml(domain)}))
     assert dict(catalog.alerts["Hostile"].annotations) == annotations
     return catalog, labels
 
