@@ -95,7 +95,14 @@ def _expr_change(before: Alert, after: Alert) -> Iterator[Change]:
         return
     name = after.name
     where = after.source.field("expr")
+    old_text, new_text = canonical(before.expr), canonical(after.expr)
     old, new = alert_condition(before.expr), alert_condition(after.expr)
+    if (old_text is not None and old_text == new_text) or (old is not None and old == new):
+        yield Change("alert.expr-reformatted", Subject.ALERT, name, SAFE,
+                     f"alert {code(name)} expression reformatted",
+                     "the condition is the same, written differently.", field="expr",
+                     before=before.expr, after=after.expr, location=where)
+        return
     if old is not None and new is not None and old.query == new.query:
         old_key, new_key = old.sensitivity_key(), new.sensitivity_key()
         if old_key is not None and new_key is not None and old.same_direction(new):
@@ -110,18 +117,9 @@ def _expr_change(before: Alert, after: Alert) -> Iterator[Change]:
                 field="threshold", before=old.threshold, after=new.threshold,
                 location=where)
             return
-        if (old.op, old.threshold) == (new.op, new.threshold):
-            return  # only formatting differs
-    old_text, new_text = canonical(before.expr), canonical(after.expr)
-    if old_text is not None and old_text == new_text:
-        yield Change("alert.expr-reformatted", Subject.ALERT, name, SAFE,
-                     f"alert {code(name)} expression reformatted",
-                     "the parsed expression is identical.", field="expr", before=before.expr,
-                     after=after.expr, location=where)
-        return
     if new_text is None:
-        reason = ("the new expression does not parse (see `metricsctl lint`), so it cannot be "
-                  "compared; check that it still fires when it should.")
+        reason = (f"the new expression does not parse (see {code('metricsctl lint')}), so it "
+                  "cannot be compared; check that it still fires when it should.")
     elif old is not None and new is not None and old.query == new.query:
         reason = (f"the comparison changed from {code(old.op)} to {code(new.op)}, so whether it "
                   "fires more or less often cannot be told; check that it still fires when it "
@@ -129,9 +127,9 @@ def _expr_change(before: Alert, after: Alert) -> Iterator[Change]:
     else:
         reason = ("the condition changed in a way that cannot be compared automatically (not "
                   "just a threshold); check that it still fires when it should.")
-    yield Change("alert.expr-changed", Subject.ALERT, name, RISKY,
-                 f"alert {code(name)} expression changed", reason, field="expr",
-                 before=before.expr, after=after.expr, location=where)
+    yield Change("alert.expr-changed", Subject.ALERT, name, RISKY, f"alert {code(name)} "
+                 "expression changed", reason, field="expr", before=before.expr,
+                 after=after.expr, location=where)
 
 
 def _severity_change(catalogs: CatalogPair, before: Alert, after: Alert) -> Change:
@@ -146,7 +144,7 @@ def _severity_change(catalogs: CatalogPair, before: Alert, after: Alert) -> Chan
     else:
         classification = RISKY
         reason = ("the severities cannot be ordered (one is not in the project's "
-                  "`severities`); check the Alertmanager routes.")
+                  f"{code('severities')}); check the Alertmanager routes.")
     return Change("alert.severity-changed", Subject.ALERT, name, classification,
                   f"alert {code(name)} severity changed: {code(before.severity)} → "
                   f"{code(after.severity)}", reason, field="severity", before=before.severity,

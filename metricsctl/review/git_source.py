@@ -101,10 +101,11 @@ class GitRepository:
         return process.stdout.decode().strip() if process.returncode == 0 else None
 
     def default_base(self, head: Revision | None) -> tuple[Revision, list[str]]:
-        """The merge-base of the head (HEAD for the working tree) with origin/main or main,
-        else HEAD itself; with notes on every fallback taken."""
+        """The merge-base of the head (HEAD for the working tree) with origin/main, else with
+        main, else HEAD itself; with a note for every fallback taken on a failure."""
         notes: list[str] = []
-        target = head.commit if head is not None else self._commit("HEAD")
+        current = self._commit("HEAD")
+        target = head.commit if head is not None else current
         if target is None:
             raise GitSourceError("the repository has no commits yet: pass --base REF, or "
                                  "compare two directories with `metricsctl diff OLD_DIR NEW_DIR`")
@@ -115,12 +116,11 @@ class GitRepository:
             if process.returncode == 0:
                 commit = process.stdout.decode().strip()
                 return Revision(f"merge-base with {upstream}", commit), notes
-            notes.append(f"no merge-base with {upstream} (a shallow clone? fetch with "
-                         "`fetch-depth: 0`)")
-        if head is not None:
-            notes.append("neither origin/main nor main shares history with the head; "
-                         "comparing with HEAD")
-        return Revision("HEAD", target), notes
+            notes.append(f"{upstream} shares no history with the head (a shallow clone? fetch "
+                         "with `fetch-depth: 0`)")
+        if current is None:
+            raise GitSourceError("HEAD names no commit: pass --base REF")
+        return Revision("HEAD", current), notes
 
     def repo_path(self, specs_dir: Path) -> str:
         """The specs directory as a path from the repository root ('' for the root)."""
