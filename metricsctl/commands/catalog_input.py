@@ -24,6 +24,8 @@ SpecsDirArgument = Annotated[Path | None, typer.Argument(
 class DiagnosticFormat(StrEnum):
     text = "text"
     json = "json"
+    sarif = "sarif"  # SARIF 2.1.0, for GitHub code scanning
+    github = "github"  # GitHub Actions workflow annotations
 
 
 def resolve_specs_dir(specs_dir: Path | None) -> Path:

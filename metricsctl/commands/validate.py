@@ -40,6 +40,10 @@ def validate(
         from metricsctl.diagnostics.json_format import render_json
 
         console.write(render_json(result.diagnostics, {"valid": result.ok, "counts": counts}))
+    elif output_format in (DiagnosticFormat.sarif, DiagnosticFormat.github):
+        from metricsctl.commands.lint import render_diagnostics
+
+        render_diagnostics(result.diagnostics, output_format, document_texts(result), counts)
     else:
         print_diagnostics(result.diagnostics, document_texts(result))
         out = console.stdout()

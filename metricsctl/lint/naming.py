@@ -203,10 +203,14 @@ def _check_units(metric: Metric, tokens: list[str]) -> Iterator[Finding]:
                                   f'use base unit "{base}" instead of "{token}"',
                                   f"export the value in {base} and name the metric "
                                   f"`..._{base}`")
-    if any(token in ABBREVIATED_UNITS for token in tokens):
+    abbreviation = next((token for token in tokens if token in ABBREVIATED_UNITS), None)
+    if abbreviation is not None:
+        base = ("bytes" if abbreviation.endswith("b") else
+                "meters" if abbreviation == "m" else "seconds")
         yield _metric_finding(ABBREVIATED_UNIT, metric,
                               "metric names should not contain abbreviated units",
-                              "spell the base unit out, e.g. _seconds or _bytes")
+                              f"`{abbreviation}`: spell the base unit out (export {base} and "
+                              f"name the metric `..._{base}`)")
     unit = metric.unit
     if unit is None:
         return
