@@ -7,7 +7,7 @@ indented under their key, and each string in the most readable style that loads 
 exactly the same string in YAML 1.1 (PyYAML) and in Go's yaml.v2/v3 (Prometheus):
 
 - plain when the text cannot be mistaken for anything else (`5m`, `HighErrorRate`,
-  `https://runbooks.example.com/x`, `Venice balance below 10 Diem`);
+  `https://runbooks.example.com/x`, `sum(rate(x{code="500"}[5m])) > 1`);
 - a literal block (`|`) for multi-line text such as long PromQL, so it reads as written;
 - single quotes for other one-line printable text (`'{{ $labels.route }}'`, PromQL with `"`),
   which need no escapes besides doubling `'`;
@@ -34,12 +34,12 @@ _PLAIN = re.compile(r"[A-Za-z_/](?:[ -\"$-~]*[!-\"$-9;-~])?")
 _DURATION = re.compile(r"(?:[0-9]+(?:ms|[ywdhms]))+")
 # Words YAML 1.1 (and Go's yaml.v2, which adds y/n) reads as booleans or null.
 _RESERVED_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
-# Characters YAML forbids unescaped in a document, plus the ones it treats as line breaks
-# (NEL, LS, PS) and the byte-order mark; all need a double-quoted escape.
-_NEEDS_ESCAPE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]"
-)
-_LINE_BREAK_OR_TAB = re.compile("[\t\r\n]")
+# Characters YAML forbids unescaped in a document (controls but tab and LF), plus the ones it
+# treats as line breaks (CR, NEL, LS, PS) and the byte-order mark: all need an escape.
+_UNPRINTABLE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff"
+_NEEDS_ESCAPE = re.compile(f"[{_UNPRINTABLE}]")
+_DOUBLE_QUOTED_SPECIAL = re.compile('[\\\\"\t\n' + _UNPRINTABLE + "]")
+_TAB_OR_NEWLINE = re.compile("[\t\n]")
 _SHORT_ESCAPES = {"\\": "\\\\", '"': '\\"', "\0": "\\0", "\a": "\\a", "\b": "\\b",
                   "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r",
                   "\x1b": "\\e", "\x85": "\\N", "\u2028": "\\L",
@@ -125,11 +125,7 @@ def _value(value: Node, indent: int) -> tuple[str, list[str]]:
 def _key(key: str) -> str:
     if not isinstance(key, str):
         raise TypeError(f"mapping keys must be strings, not {type(key).__name__}")
-    if _is_plain(key):
-        return key
-    if _NEEDS_ESCAPE.search(key) or _LINE_BREAK_OR_TAB.search(key):
-        return _double_quoted(key)
-    return _single_quoted(key)
+    return key if _is_plain(key) else _quoted(key)
 
 
 def _scalar(value: Scalar, content_indent: int) -> list[str]:
@@ -148,9 +144,7 @@ def _scalar(value: Scalar, content_indent: int) -> list[str]:
         return [value]
     if _fits_literal_block(value):
         return _literal_block(value, content_indent)
-    if _NEEDS_ESCAPE.search(value) or _LINE_BREAK_OR_TAB.search(value):
-        return [_double_quoted(value)]
-    return [_single_quoted(value)]
+    return [_quoted(value)]
 
 
 def _is_plain(text: str) -> bool:
@@ -168,8 +162,8 @@ def _fits_literal_block(text: str) -> bool:
     and trailing blank lines, which the writer's newline normalisation would eat at the end
     of a file.
     """
-    return ("\n" in text and "\r" not in text and text.strip(" \n") != ""
-            and not text.endswith("\n\n") and _NEEDS_ESCAPE.search(text) is None)
+    return ("\n" in text and text.strip(" \n") != "" and not text.endswith("\n\n")
+            and _NEEDS_ESCAPE.search(text) is None)
 
 
 def _literal_block(text: str, content_indent: int) -> list[str]:
@@ -183,7 +177,10 @@ def _literal_block(text: str, content_indent: int) -> list[str]:
     return lines
 
 
-def _single_quoted(text: str) -> str:
+def _quoted(text: str) -> str:
+    """Single quotes (no escapes but `''`) unless the text needs a double-quoted escape."""
+    if _NEEDS_ESCAPE.search(text) or _TAB_OR_NEWLINE.search(text):
+        return _double_quoted(text)
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -193,15 +190,8 @@ def _double_quoted(text: str) -> str:
 
 def _escape(text: str, *, quote: bool) -> str:
     """Escape what a double-quoted scalar (quote=True) or a comment (quote=False) cannot hold."""
-    pattern = _DOUBLE_QUOTED_SPECIAL if quote else _COMMENT_SPECIAL
+    pattern = _DOUBLE_QUOTED_SPECIAL if quote else _NEEDS_ESCAPE
     return pattern.sub(lambda match: _escape_char(match.group()), text)
-
-
-_DOUBLE_QUOTED_SPECIAL = re.compile(
-    '[\\\\"\t\n\r\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]'
-)
-_COMMENT_SPECIAL = re.compile("[\r\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff"
-                              "\ufffe\uffff]")
 
 
 def _escape_char(char: str) -> str:
