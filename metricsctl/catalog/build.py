@@ -56,19 +56,26 @@ def _entries(data: Any, key: str) -> list[tuple[str, Any]]:
     return list(section.items())
 
 
-def _text(value: Any) -> str:
-    """A label value as Prometheus sees it: booleans lower-case, numbers as written."""
+def _text(value: Any, written: str | None = None) -> str:
+    """A label value as Prometheus sees it: booleans lower-case, numbers as written.
+
+    `written` is the number's source text: YAML would read `010` as 8 and `1.50` as 1.5.
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
+    if written is not None and isinstance(value, int | float):
+        return written
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
 
 
-def _string_map(data: Any) -> dict[str, str]:
+def _string_map(document: SourceDocument, path: PathKey, data: Any) -> dict[str, str]:
+    """A mapping of label values (alert labels, scrape labels...) as text."""
     if not isinstance(data, dict):
         return {}
-    return {str(k): _text(v) for k, v in data.items() if isinstance(v, str | int | float | bool)}
+    return {str(k): _text(v, document.numbers.get((*path, k))) for k, v in data.items()
+            if isinstance(v, str | int | float | bool)}
 
 
 def _lint_disable(data: Any) -> frozenset[str]:
@@ -123,7 +130,8 @@ class CatalogBuilder:
             scrape_jobs=self.scrape_jobs(document, data),
             alertmanagers=tuple(t for t in _get(data, "alertmanagers", list, [])
                                 if isinstance(t, str)),
-            external_labels=_string_map(_get(data, "external_labels", dict, {})),
+            external_labels=_string_map(document, ("external_labels",),
+                                        _get(data, "external_labels", dict, {})),
             lint=LintSettings(
                 rules={k: v for k, v in _get(lint, "rules", dict, {}).items()
                        if isinstance(v, str)},
@@ -143,7 +151,8 @@ class CatalogBuilder:
                 name=name,
                 targets=tuple(t for t in _get(spec, "targets", list, []) if isinstance(t, str)),
                 source=SourceRef(document, ("scrape", index)),
-                labels=_string_map(_get(spec, "labels", dict, {})),
+                labels=_string_map(document, ("scrape", index, "labels"),
+                                   _get(spec, "labels", dict, {})),
                 metrics_path=_get(spec, "metrics_path", str, "/metrics"),
                 scheme=_get(spec, "scheme", str, "http"),
                 interval=_get(spec, "interval", str),
@@ -168,7 +177,9 @@ class CatalogBuilder:
         raw_values = _get(spec, "values", list)
         values: tuple[str, ...] | None = None
         if raw_values is not None:
-            values = tuple(_text(v) for v in raw_values if isinstance(v, str | int | float | bool))
+            values = tuple(_text(v, document.numbers.get((*path, "values", i)))
+                           for i, v in enumerate(raw_values)
+                           if isinstance(v, str | int | float | bool))
             seen: set[str] = set()
             for index, value in enumerate(values):
                 if value in seen:
@@ -268,7 +279,8 @@ class CatalogBuilder:
         return [
             RecordingRule(name=name, expr=expr, domain=domain.name,
                           source=SourceRef(document, ("recording_rules", name)),
-                          labels=_string_map(_get(spec, "labels", dict, {})),
+                          labels=_string_map(document, ("recording_rules", name, "labels"),
+                                             _get(spec, "labels", dict, {})),
                           description=_get(spec, "description", str, ""),
                           lint_disable=_lint_disable(spec))
             for name, spec in _entries(document.data, "recording_rules")
@@ -291,7 +303,8 @@ class CatalogBuilder:
                 summary=_get(spec, "summary", str),
                 description=_get(spec, "description", str),
                 runbook_url=_get(spec, "runbook_url", str),
-                labels=_string_map(_get(spec, "labels", dict, {})),
+                labels=_string_map(document, ("alerts", name, "labels"),
+                                   _get(spec, "labels", dict, {})),
                 annotations={k: v for k, v in annotations.items() if isinstance(v, str)},
                 lint_disable=_lint_disable(spec),
             ))

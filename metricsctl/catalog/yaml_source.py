@@ -70,6 +70,8 @@ class SourceDocument:
     data: Any
     values: dict[PathKey, Span] = field(default_factory=dict)
     keys: dict[PathKey, Span] = field(default_factory=dict)
+    # Numbers as written (`010`, `1_000`, `1.50`), for values that are text to Prometheus.
+    numbers: dict[PathKey, str] = field(default_factory=dict)
 
     def span(self, path: PathKey) -> Span:
         """The span of the value at `path`, or of its nearest located ancestor."""
@@ -315,6 +317,8 @@ class _Converter:
             return self._unsupported(node)
         if tag in (_STR, "tag:yaml.org,2002:timestamp"):
             return str(node.value)
+        if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+            self.document.numbers[path] = str(node.value)
         constructor = self._scalars.yaml_constructors[tag]
         return constructor(self._scalars, node)
 

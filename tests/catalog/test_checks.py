@@ -370,3 +370,18 @@ def test_the_default_scrape_timeout_never_conflicts_with_a_short_interval(
     # The 10s default is not the user's: the scrape target shortens it to the interval.
     root = write_catalog({}, project="project: p\ndefaults: {scrape_interval: 5s}\n")
     assert found(root) == []
+
+
+def test_numeric_label_values_are_taken_as_written(write_catalog: WriteCatalog) -> None:
+    root = write_catalog({"a.yaml": """
+        domain: a
+        labels:
+          code: {values: [010, 200, 1.50, 1_000, true]}
+        alerts:
+          Down: {expr: up == 0, severity: warning, labels: {code: 010}}
+        """})
+    result = load_catalog(root)
+    assert result.ok and result.catalog is not None
+    assert result.catalog.domains["a"].labels["code"].values == (
+        "010", "200", "1.50", "1_000", "true")
+    assert result.catalog.alerts["Down"].labels == {"code": "010"}
