@@ -16,6 +16,7 @@ import re
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from metricsctl.catalog.cardinality import estimate_metric
@@ -35,6 +36,7 @@ _LINE_START_SPECIALS = re.compile(r"^(\d*)([#+\-=>.)])")
 # C0/C1 control characters (tab and line breaks aside) would make the file binary to git;
 # CommonMark shows U+FFFD for NUL anyway.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_CODE_SPECIALS = re.compile(r"[|`\x00-\x1f\x7f-\x9f]")
 _NAME_TOKEN = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 
 
@@ -53,6 +55,8 @@ def md_text(text: str, *, breaks: bool = True) -> str:
 
 def md_code(text: str) -> str:
     """A code span for a table cell: one line, pipes escaped, fenced past any backticks."""
+    if _CODE_SPECIALS.search(text) is None:  # the common case: a name or a plain expression
+        return f"`{text.strip()}`" if text.strip() else ""
     flat = re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", _CONTROL.sub("\ufffd", text).strip())
     if not flat:
         return ""
@@ -211,6 +215,7 @@ class DomainDoc:
     alerts: tuple[AlertDoc, ...]
 
 
+@lru_cache(maxsize=4096)  # shared labels are documented once per metric using them
 def allowed_values(label: Label) -> str:
     """`` `a`, `b` ``, `at most 30 values` or `unbounded` (Markdown)."""
     if label.values is not None:

@@ -14,9 +14,9 @@ from __future__ import annotations
 import keyword
 import math
 import re
-import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from metricsctl.catalog.cardinality import DEFAULT_BUCKETS
@@ -58,9 +58,16 @@ def output_path(catalog: Catalog) -> str:
 
 
 _SIMPLE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# What may need escaping: quotes, backslashes, and anything outside printable ASCII (checked
+# one by one: most of it, like `é`, stays as written). Plain ASCII text takes the fast path.
+_STRING_SPECIALS = re.compile(r'[\\"\x00-\x1f\x7f-\U0010ffff]')
+_DOCSTRING_SPECIALS = re.compile(r'\\|"(?="|\Z)|[\x00-\x08\x0b-\x1f\x7f-\U0010ffff]')
 
 
-def _escape_unprintable(char: str) -> str:
+def _escape_char(char: str) -> str:
+    simple = _SIMPLE_ESCAPES.get(char)
+    if simple is not None:
+        return simple
     if char.isprintable() and not 0xD800 <= ord(char) <= 0xDFFF:
         return char
     code = ord(char)
@@ -71,10 +78,13 @@ def _escape_unprintable(char: str) -> str:
     return f"\\U{code:08x}"
 
 
+def _escaped(text: str, specials: re.Pattern[str]) -> str:
+    return specials.sub(lambda match: _escape_char(match.group()), text)
+
+
 def py_string(text: str) -> str:
     """`text` as a double-quoted Python string literal that evaluates to exactly `text`."""
-    return '"' + "".join(_SIMPLE_ESCAPES.get(char) or _escape_unprintable(char)
-                         for char in text) + '"'
+    return f'"{_escaped(text, _STRING_SPECIALS)}"'
 
 
 def py_string_lines(text: str, indent: str = "    ", width: int = 96) -> str:
@@ -83,13 +93,18 @@ def py_string_lines(text: str, indent: str = "    ", width: int = 96) -> str:
     Python joins adjacent literals, so the value is exactly `text`; splits fall after
     spaces, and a word longer than a line keeps its own line.
     """
-    chunks: list[str] = []
+    room = width - len(indent) - 3  # the quotes and the comma
+    chunks: list[list[str]] = []
+    length = 0
     for word in re.findall(r"[^ ]* *|[^ ]+", text):
-        if chunks and len(indent) + len(py_string(chunks[-1] + word)) + 1 <= width:
-            chunks[-1] += word
+        escaped = _escaped(word, _STRING_SPECIALS)  # escaping is per character: lengths add
+        if chunks and length + len(escaped) <= room:
+            chunks[-1].append(escaped)
+            length += len(escaped)
         elif word:
-            chunks.append(word)
-    return f"\n{indent}".join(py_string(chunk) for chunk in chunks) if chunks else '""'
+            chunks.append([escaped])
+            length = len(escaped)
+    return f"\n{indent}".join(f'"{"".join(chunk)}"' for chunk in chunks) if chunks else '""'
 
 
 def py_docstring_body(text: str) -> str:
@@ -99,18 +114,7 @@ def py_docstring_body(text: str) -> str:
     another quote or the closing quotes follow it, so `\"\"\"` can never end the docstring
     early. Newlines and tabs stay as they are.
     """
-    out = []
-    for index, char in enumerate(text):
-        if char == "\\":
-            out.append("\\\\")
-        elif char == '"':
-            closing = index + 1 == len(text) or text[index + 1] == '"'
-            out.append('\\"' if closing else '"')
-        elif char in "\n\t":
-            out.append(char)
-        else:
-            out.append(_escape_unprintable(char))
-    return "".join(out)
+    return _escaped(text, _DOCSTRING_SPECIALS)
 
 
 def py_float(value: float) -> str:
@@ -132,22 +136,25 @@ def _upper_snake(camel: str) -> str:
 
 
 class _Names:
-    """Hands out unique identifiers, first come first served (catalog order)."""
+    """Hands out unique identifiers, first come first served (catalog order).
 
-    def __init__(self, taken: Iterable[str] = ()) -> None:
+    `outer` names (the module's, for a function's parameters) are avoided too, read-only.
+    """
+
+    def __init__(self, taken: Iterable[str] = (), outer: _Names | None = None) -> None:
         self._taken = set(taken)
+        self._outer = outer
 
-    @property
-    def taken(self) -> frozenset[str]:
-        return frozenset(self._taken)
+    def __contains__(self, name: str) -> bool:
+        return name in self._taken or (self._outer is not None and name in self._outer)
 
     def claim(self, wanted: str) -> str:
         """`wanted`, else `wanted_` (PEP 8's way around a keyword), else `wanted_2`..."""
         candidates = [wanted, f"{wanted}_"]
-        name = next((c for c in candidates if c not in self._taken and not keyword.iskeyword(c)),
+        name = next((c for c in candidates if c not in self and not keyword.iskeyword(c)),
                     None)
         counter = 2
-        while name is None or name in self._taken:
+        while name is None or name in self:
             name, counter = f"{wanted}_{counter}", counter + 1
         if not name.isidentifier():
             raise ValueError(f"cannot derive a Python identifier from {wanted!r}")
@@ -289,11 +296,21 @@ def _deprecation(metric: Metric) -> str:
     return "Deprecated" + (f": {metric.deprecation_note}" if metric.deprecation_note else ".")
 
 
+@lru_cache(maxsize=4096)  # a metric's label docs repeat in each of its helpers
 def _fill(text: str, *, prefix: str = "", indent: str = "") -> str:
-    """Collapse whitespace and wrap docstring text to lines of at most _DOC_WIDTH columns."""
-    return textwrap.fill(" ".join(text.split()), width=_DOC_WIDTH, initial_indent=prefix,
-                         subsequent_indent=indent, break_long_words=False,
-                         break_on_hyphens=False)
+    """Collapse whitespace and wrap greedily at word boundaries to lines of at most
+    _DOC_WIDTH columns (a word longer than a line keeps a line of its own)."""
+    lines: list[str] = []
+    line, empty = prefix, True
+    for word in text.split():
+        if not empty and len(line) + 1 + len(word) > _DOC_WIDTH:
+            lines.append(line)
+            line = indent + word
+        else:
+            line = line + word if empty else f"{line} {word}"
+        empty = False
+    lines.append(line)
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,7 +445,7 @@ def build_module(catalog: Catalog) -> StubModule:
     stubs = []
     for metric in metrics:
         # A parameter must not shadow a module-level name the helper's body uses.
-        params = _Names({"amount", "value", "child", "start", *names.taken})
+        params = _Names({"amount", "value", "child", "start"}, outer=names)
         label_params = []
         for label in metric.labels:
             kind = _label_kind(label)
