@@ -85,6 +85,7 @@ class Reference:
     name: str  # what the link shows: a dashboard title, a rule or alert name
     anchor: str
     details: tuple[str, ...] = ()  # panel titles, in dashboard order
+    uid: str | None = None  # a dashboard's uid
 
 
 @dataclass(slots=True)
@@ -265,7 +266,7 @@ def build_docs(catalog: Catalog) -> list[DomainDoc]:
             samples = metric.series.queryable
             references = [
                 *(Reference("dashboard", catalog.dashboards[uid].title, anchor("dashboard", uid),
-                            tuple(titles)) for uid, titles in used.panels.items()),
+                            tuple(titles), uid) for uid, titles in used.panels.items()),
                 *(Reference("rule", rule, anchor("rule", rule)) for rule in used.rules),
                 *(Reference("alert", alert, anchor("alert", alert)) for alert in used.alerts)]
             metric_docs.append(MetricDoc(

@@ -150,7 +150,8 @@ def test_used_by_names_the_dashboards_panels_rules_and_alerts_reading_a_metric(
         shipped_docs: str) -> None:
     rows = rows_by(shipped_docs, "metric")
     balance = rows["venice_balance_diem"]["used by"]
-    assert balance.text == ("dashboard Venice API: Balance; Burn rate; Balance over time\n"
+    assert balance.text == ("dashboard Venice API (venice-api): Balance; Burn rate; "
+                            "Balance over time\n"
                             "alert LowDiemBalance\nalert CriticalDiemBalance")
     assert balance.links == [("Venice API", "#dashboard-venice-api"),
                              ("LowDiemBalance", "#alert-LowDiemBalance"),
@@ -267,7 +268,7 @@ def test_hostile_text_cannot_break_tables_or_inject_markup(
     row = rows_by(markdown, "metric")["weird_total"]
     assert row["help"].text == HOSTILE + "\nsecond line"
     assert row["labels"].text == "kind: a|b, `tick`, <i>"
-    assert row["used by"].text == "dashboard Board | one: Panel | `x`\nalert Weird"
+    assert row["used by"].text == "dashboard Board | one (weird): Panel | `x`\nalert Weird"
     alert = rows_by(markdown, "alert")["Weird"]
     assert alert["condition"].text == 'sum(rate(weird_total{kind=~"a|b"}[5m])) > 1 or vector(`1`)'
     assert alert["summary"].text == "{{ $labels.kind }} | ``fence``"

@@ -106,17 +106,25 @@ def test_the_header_says_it_is_generated_from_which_catalog_and_not_to_edit(
 
 
 def test_the_module_passes_mypy_strict_and_ruff(shipped: Catalog, small: Catalog,
+                                                write_catalog: WriteCatalog,
                                                 tmp_path: Path) -> None:
-    paths = [write_module(shipped, tmp_path), write_module(small, tmp_path)]
+    empty = load(write_catalog({"nothing.yaml": "domain: nothing\n"}))  # no metrics at all
+    out = tmp_path / "out"
+    out.mkdir()
+    paths = [write_module(catalog, out) for catalog in (shipped, small, empty)]
+    assert [path.name for path in paths] == [
+        "ai_platform_metrics.py", "shop_metrics.py", "test_metrics.py"]
     mypy = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental",
                            "--config-file", "/dev/null", *map(str, paths)],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
+                          cwd=out, capture_output=True, text=True, timeout=300, check=False)
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
     ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated",
                            "--line-length", "100", "--select", "E,F,W,I,B,UP,SIM,RUF,N",
                            *map(str, paths)],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+                          cwd=out, capture_output=True, text=True, timeout=120, check=False)
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+    empty_module = import_module_from(paths[2])
+    assert generate_latest(empty_module.REGISTRY) == b""
 
 
 # --- what the module exposes -------------------------------------------------------------
