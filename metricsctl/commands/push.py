@@ -219,10 +219,20 @@ def connection_settings(catalog: Catalog, grafana_url: str | None, timeout: floa
 
     try:
         url = resolve_url(grafana_url, os.environ, catalog.project.grafana_url)
-        return ConnectionSettings(url, Credentials.from_environment(os.environ), timeout,
-                                  tls_verification(ca_cert, insecure))
+        settings = ConnectionSettings(url, Credentials.from_environment(os.environ), timeout,
+                                      tls_verification(ca_cert, insecure))
     except SettingsError as error:
         _usage_error(str(error))
+    if settings.verify is False and url.startswith("https:"):
+        import urllib3
+
+        from metricsctl import console
+
+        # One line from us instead of urllib3's warning on every request.
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+        console.stderr().print("[yellow]warning:[/] --insecure: Grafana's TLS certificate is "
+                               "not verified")
+    return settings
 
 
 def run_preflight(client: GrafanaClient, text: bool) -> GrafanaInfo:

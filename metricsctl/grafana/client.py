@@ -84,7 +84,10 @@ class ApiResponse:
 
 
 def path_segment(value: str) -> str:
-    """A value placed in a URL path, with every reserved character (`/` too) escaped."""
+    """A value placed in a URL path, with every reserved character (`/` too) escaped; a
+    `.` or `..` segment is escaped too, or URL normalization would walk up the path."""
+    if value in (".", ".."):
+        return value.replace(".", "%2E")
     return quote(value, safe="")
 
 

@@ -31,6 +31,7 @@ class Fault:
     status: int = 503
     retry_after: str | None = None
     seconds: float = 0.0
+    after_processing: bool = False  # DELAY/DROP once Grafana has done the work (a lost answer)
 
     def matches(self, method: str, path: str, body: Any) -> bool:
         if self.method is not None and self.method != method:
@@ -68,14 +69,19 @@ class Faults:
                         retry_after=retry_after))
 
     def delay(self, seconds: float, *, method: str | None = None, path: str = "*",
-              uid: str | None = None, times: int | None = 1) -> None:
-        """Wait `seconds` before handling the request normally."""
-        self._add(Fault(FaultKind.DELAY, method, path, uid, times, seconds=seconds))
+              uid: str | None = None, times: int | None = 1,
+              after_processing: bool = False) -> None:
+        """Wait `seconds` before handling the request (or, `after_processing`, before sending
+        the answer of a request already carried out)."""
+        self._add(Fault(FaultKind.DELAY, method, path, uid, times, seconds=seconds,
+                        after_processing=after_processing))
 
     def drop(self, *, method: str | None = None, path: str = "*", uid: str | None = None,
-             times: int | None = 1) -> None:
-        """Close the connection after reading the request, without any response."""
-        self._add(Fault(FaultKind.DROP, method, path, uid, times))
+             times: int | None = 1, after_processing: bool = False) -> None:
+        """Close the connection without any response: right after reading the request, or
+        (`after_processing`) once the request was carried out."""
+        self._add(Fault(FaultKind.DROP, method, path, uid, times,
+                        after_processing=after_processing))
 
     def clear(self) -> None:
         with self._lock:

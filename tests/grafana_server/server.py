@@ -303,7 +303,7 @@ class _Handler(BaseHTTPRequestHandler):
         app.record(record)
 
         fault = app.faults.take(method, path, body)
-        if fault is not None:
+        if fault is not None and not fault.after_processing:
             if fault.kind is FaultKind.DROP:
                 self._drop()
                 return
@@ -317,21 +317,34 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(record, Reply(fault.status, {"message": "injected failure"}))
                 return
 
+        reply = self._answer(app, method, segments, query, body, record, malformed)
+        if reply is not None:
+            record.status = reply.status  # decided now, whether or not it is ever received
+        if fault is not None and fault.after_processing:
+            if fault.kind is FaultKind.DROP:
+                record.status = 0
+                self._drop()
+                return
+            time.sleep(fault.seconds)
+        if isinstance(reply, Reply):
+            self._send(record, reply)
+
+    def _answer(self, app: GrafanaServer, method: str, segments: list[str],
+                query: dict[str, list[str]], body: Any, record: RequestRecord,
+                malformed: bool) -> Reply | None:
+        """Grafana's answer to the request; None when it was already sent (impersonation)."""
         if app.impersonating is not None:
             self._impersonate(record, app.impersonating)
-            return
+            return None
         if segments == ["api", "health"] and method == "GET":
-            self._send(record, app.state.health())
-            return
+            return app.state.health()
         identity = app.authenticate(self.headers.get("Authorization"))
         if isinstance(identity, Reply):
-            self._send(record, identity)
-            return
+            return identity
         record.identity = identity.name
         if malformed:
-            self._send(record, Reply(400, {"message": "bad request data"}))
-            return
-        self._send(record, app.route(method, segments, query, body, identity))
+            return Reply(400, {"message": "bad request data"})
+        return app.route(method, segments, query, body, identity)
 
     def _send(self, record: RequestRecord, reply: Reply,
               headers: Mapping[str, str] | None = None) -> None:
