@@ -258,17 +258,38 @@ def test_generated_module_config_and_rules_work_in_a_real_prometheus(tmp_path: P
                     states.setdefault(alert["labels"]["alertname"], set()).add(alert["state"])
             return states
 
+        def balance_is(value: str) -> Callable[[], tuple[bool, Any]]:
+            def probe() -> tuple[bool, Any]:
+                result = api(base, "query", query="venice_balance_diem")["result"]
+                values = {sample["value"][1] for sample in result}
+                return values == {value}, values
+            return probe
+
+        def diem_rules() -> dict[str, tuple[str, str]]:
+            """Alerting rule name -> (state, lastEvaluation) for the two Diem alerts."""
+            return {rule["name"]: (rule["state"], rule["lastEvaluation"])
+                    for group in api(base, "rules", type="alert")["groups"]
+                    for rule in group["rules"]
+                    if rule["name"] in ("LowDiemBalance", "CriticalDiemBalance")}
+
+        budget.wait_for("Prometheus to scrape venice_balance_diem = 100", balance_is("100"),
+                        logs)
+        seen = diem_rules()
+
+        def evaluated_since() -> tuple[bool, dict[str, tuple[str, str]]]:
+            now = diem_rules()
+            return all(now[name][1] != seen[name][1] for name in seen), now
+
+        # an evaluation that saw the balance at 100 leaves both alerts inactive
+        states = budget.wait_for("a rule evaluation after the scrape", evaluated_since, logs)
+        assert {name: state for name, (state, _) in states.items()} == {
+            "LowDiemBalance": "inactive", "CriticalDiemBalance": "inactive"}
         assert diem_alerts() == {}, "the Diem alerts are active although the balance is 100"
         with urllib.request.urlopen(f"{app_url}/set?metric=venice_balance_diem&value=3",
                                     timeout=5) as response:
             assert response.status == 200
 
-        def balance_scraped() -> tuple[bool, Any]:
-            result = api(base, "query", query="venice_balance_diem")["result"]
-            values = {sample["value"][1] for sample in result}
-            return values == {"3"}, values
-
-        budget.wait_for("Prometheus to scrape venice_balance_diem = 3", balance_scraped, logs)
+        budget.wait_for("Prometheus to scrape venice_balance_diem = 3", balance_is("3"), logs)
 
         def firing() -> tuple[bool, dict[str, set[str]]]:
             states = diem_alerts()
