@@ -153,7 +153,7 @@ def check_template(template: str) -> TemplateReport:
             continue
         elif kind == "identifier" and word == "template":
             tokens = tokens[2:]
-        _check_pipeline(tokens, declared, report, action.start)
+        _check_pipeline(tokens, declared, report)
     for word, offset in blocks:
         report.problems.append(TemplateProblem(f"unexpected EOF: {{{{{word}}}}} has no {{{{end}}}}",
                                                offset))
@@ -178,27 +178,30 @@ def _tokenize(action: _Action, report: TemplateReport) -> list[Token] | None:
     return tokens
 
 
-def _check_pipeline(tokens: list[Token], declared: set[str], report: TemplateReport,
-                    start: int) -> None:
+def _check_pipeline(tokens: list[Token], declared: set[str], report: TemplateReport) -> None:
+    declaration: Token | None = None
     if len(tokens) >= 2 and tokens[0][0] == "variable" and tokens[1][0] == "declare":
         declared.add(tokens[0][1])
-        tokens = tokens[2:]
+        declaration, tokens = tokens[1], tokens[2:]
     elif (len(tokens) >= 4 and tokens[0][0] == "variable" and tokens[1][1] == ","
           and tokens[2][0] == "variable" and tokens[3][0] == "declare"):
         declared.update((tokens[0][1], tokens[2][1]))  # range $i, $x := ...
-        tokens = tokens[4:]
-    depth = 0
+        declaration, tokens = tokens[3], tokens[4:]
+    if declaration is not None and not tokens:
+        report.problems.append(TemplateProblem("missing value for command", declaration[2]))
+        return
+    open_parens: list[int] = []
     expect_command = True
     for kind, text, offset in tokens:
         if text == "(":
-            depth += 1
+            open_parens.append(offset)
             expect_command = True
             continue
         if text == ")":
-            depth -= 1
-            if depth < 0:
+            if not open_parens:
                 report.problems.append(TemplateProblem("unexpected right paren", offset))
                 return
+            open_parens.pop()
             continue
         if text == "|":
             if expect_command:
@@ -215,10 +218,9 @@ def _check_pipeline(tokens: list[Token], declared: set[str], report: TemplateRep
             report.problems.append(TemplateProblem(f'function "{text}" not defined', offset))
         elif kind == "declare":
             report.problems.append(TemplateProblem(f"unexpected {text!r} in command", offset))
-    if depth > 0:
-        report.problems.append(TemplateProblem("unclosed left paren", start))
-    elif expect_command and tokens:
-        report.problems.append(TemplateProblem("missing command after '|'", tokens[-1][2]))
+    if open_parens:
+        report.problems.append(TemplateProblem("unclosed left paren", open_parens[-1]))
+    # A trailing `|` is accepted: Go's parser ends the pipeline at `}}` without complaint.
 
 
 def _variable(text: str, offset: int, declared: set[str], report: TemplateReport) -> None:
