@@ -29,7 +29,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -39,9 +38,7 @@ from typing import Any, TypeVar
 import pytest
 import yaml
 
-from metricsctl.catalog import load_catalog
-from metricsctl.catalog.model import Catalog
-from tests.conftest import REPO_ROOT, SHIPPED_SPECS, run_metricsctl
+from tests.conftest import REPO_ROOT, SHIPPED_SPECS, load_valid_catalog, run_metricsctl
 
 pytestmark = pytest.mark.prometheus
 
@@ -147,19 +144,13 @@ def shorten_for_the_test(out: Path, app_address: str, prometheus_dir: Path) -> l
     return copies
 
 
-def shipped_catalog() -> Catalog:
-    result = load_catalog(SHIPPED_SPECS)
-    assert result.ok and result.catalog is not None, result.diagnostics
-    return result.catalog
-
-
 def test_generated_module_config_and_rules_work_in_a_real_prometheus(tmp_path: Path) -> None:
     prometheus_binary = shutil.which("prometheus")
     assert prometheus_binary is not None, (
         "prometheus not found: install Debian's `prometheus` package or deselect with "
         "-m 'not prometheus'")
     budget = Budget(BUDGET_SECONDS)
-    catalog = shipped_catalog()
+    catalog = load_valid_catalog(SHIPPED_SPECS)
     out = tmp_path / "generated"
     generate = run_metricsctl("generate", SHIPPED_SPECS, "--out", out, "--quiet",
                               cwd=REPO_ROOT, timeout=BUDGET_SECONDS)

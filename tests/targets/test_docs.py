@@ -17,22 +17,13 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from metricsctl.catalog import load_catalog
-from metricsctl.catalog.model import Catalog
 from metricsctl.targets import docs
 from metricsctl.targets.docs import md_code, md_text
-from tests.conftest import SHIPPED_SPECS, SMALL_CATALOG, WriteCatalog
+from tests.conftest import SHIPPED_SPECS, SMALL_CATALOG, WriteCatalog, load_valid_catalog
 from tests.targets.golden_files import assert_matches_golden
 
 MARKDOWN = MarkdownIt("commonmark").enable("table")
 ANCHOR = re.compile(r"^<a id=\"[A-Za-z0-9_:-]+\">$")
-
-
-def load(root: Path) -> Catalog:
-    result = load_catalog(root)
-    assert result.ok, result.diagnostics
-    assert result.catalog is not None
-    return result.catalog
 
 
 @dataclass
@@ -100,11 +91,11 @@ def rows_by(markdown: str, column: str) -> dict[str, dict[str, Cell]]:
 
 @pytest.fixture(scope="module")
 def shipped_docs() -> str:
-    return docs.render(load(SHIPPED_SPECS))["docs/metrics.md"]
+    return docs.render(load_valid_catalog(SHIPPED_SPECS))["docs/metrics.md"]
 
 
 def test_small_catalog_matches_the_golden_docs() -> None:
-    files = docs.render(load(SMALL_CATALOG))
+    files = docs.render(load_valid_catalog(SMALL_CATALOG))
     assert list(files) == ["docs/metrics.md"]
     assert_matches_golden(files, "docs")
 
@@ -112,8 +103,8 @@ def test_small_catalog_matches_the_golden_docs() -> None:
 def test_docs_are_deterministic_and_independent_of_where_the_specs_are(
         tmp_path: Path, shipped_docs: str) -> None:
     copy = shutil.copytree(SHIPPED_SPECS, tmp_path / "somewhere" / "specs")
-    assert docs.render(load(SHIPPED_SPECS))["docs/metrics.md"] == shipped_docs
-    assert docs.render(load(copy.resolve()))["docs/metrics.md"] == shipped_docs
+    assert docs.render(load_valid_catalog(SHIPPED_SPECS))["docs/metrics.md"] == shipped_docs
+    assert docs.render(load_valid_catalog(copy.resolve()))["docs/metrics.md"] == shipped_docs
     assert str(tmp_path) not in shipped_docs
     assert shipped_docs.endswith("\n") and "\r" not in shipped_docs
 
@@ -127,7 +118,7 @@ def test_header_says_generated_from_which_files_and_not_to_edit(shipped_docs: st
 
 def test_every_shipped_metric_has_one_row_with_type_unit_labels_and_help(
         shipped_docs: str) -> None:
-    catalog = load(SHIPPED_SPECS)
+    catalog = load_valid_catalog(SHIPPED_SPECS)
     rows = rows_by(shipped_docs, "metric")
     assert set(rows) == set(catalog.metrics)
     venice = rows["venice_balance_diem"]
@@ -165,7 +156,7 @@ def test_used_by_names_the_dashboards_panels_rules_and_alerts_reading_a_metric(
 
 
 def test_alerts_list_severity_condition_for_summary_and_runbook(shipped_docs: str) -> None:
-    catalog = load(SHIPPED_SPECS)
+    catalog = load_valid_catalog(SHIPPED_SPECS)
     alerts = rows_by(shipped_docs, "alert")
     assert list(alerts) == list(catalog.alerts)
     low = alerts["LowDiemBalance"]
@@ -189,7 +180,7 @@ def test_every_link_target_exists(shipped_docs: str) -> None:
 
 
 def test_deprecated_and_unused_metrics_are_marked() -> None:
-    markdown = docs.render(load(SMALL_CATALOG))["docs/metrics.md"]
+    markdown = docs.render(load_valid_catalog(SMALL_CATALOG))["docs/metrics.md"]
     legacy = rows_by(markdown, "metric")["legacy_orders_total"]
     assert legacy["metric"].text == "legacy_orders_total\ndeprecated"
     assert legacy["help"].text == ("Orders through the old checkout.\n"
@@ -209,7 +200,7 @@ def test_alerts_reading_a_recording_rule_count_as_reading_its_metrics(
         alerts:
           TooManyJobs: {expr: 'app:jobs:rate5m_doubled > 100', severity: warning}
     """})
-    markdown = docs.render(load(root))["docs/metrics.md"]
+    markdown = docs.render(load_valid_catalog(root))["docs/metrics.md"]
     used_by = rows_by(markdown, "metric")["jobs_total"]["used by"].text
     assert used_by == "rule app:jobs:rate5m\nrule app:jobs:rate5m_doubled\nalert TooManyJobs"
     reads = rows_by(markdown, "alert")["TooManyJobs"]["reads"]
@@ -227,7 +218,7 @@ def test_an_expression_that_does_not_parse_still_links_the_metrics_it_names(
         alerts:
           Broken: {expr: 'sum(rate(jobs_total[5m]) > ', severity: warning}
     """})
-    markdown = docs.render(load(root))["docs/metrics.md"]
+    markdown = docs.render(load_valid_catalog(root))["docs/metrics.md"]
     rows = rows_by(markdown, "metric")
     assert rows["jobs_total"]["used by"].text == "alert Broken"
     assert rows["queue_depth"]["used by"].text == "nothing in the catalog"
@@ -264,7 +255,7 @@ def test_hostile_text_cannot_break_tables_or_inject_markup(
             panels:
               - {title: "Panel | `x`", expr: 'sum(weird_total{kind="a|b"})'}
     """})
-    markdown = docs.render(load(root))["docs/metrics.md"]
+    markdown = docs.render(load_valid_catalog(root))["docs/metrics.md"]
     row = rows_by(markdown, "metric")["weird_total"]
     assert row["help"].text == HOSTILE + "\nsecond line"
     assert row["labels"].text == "kind: a|b, `tick`, <i>"
