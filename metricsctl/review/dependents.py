@@ -8,7 +8,7 @@ counts as a use of the histogram `x` and `x_total` as a use of the counter.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from metricsctl.catalog.model import Catalog, Metric
@@ -91,13 +91,30 @@ class Consumer:
 
 
 class UsageIndex:
-    """Every consumer of one catalog, and the metric each exposed series belongs to."""
+    """Every consumer of one catalog, indexed by the series names it reads.
 
-    def __init__(self, catalog: Catalog) -> None:
+    `parsed` caches references by expression text; the base and head catalogs of a diff
+    share one, so an expression both have is parsed once.
+    """
+
+    def __init__(self, catalog: Catalog,
+                 parsed: dict[str, ExprRefs | None] | None = None) -> None:
         self.catalog = catalog
-        self.consumers = tuple(_consumers(catalog))
+        cache = parsed if parsed is not None else {}
+
+        def references(expr: str) -> ExprRefs | None:
+            if expr not in cache:
+                cache[expr] = expr_references(expr)
+            return cache[expr]
+
+        self.consumers = tuple(_consumers(catalog, references))
         self.series_owner = {sample: metric.name for metric in catalog.metrics.values()
                              for sample in metric.series.samples}
+        self._by_series: dict[str, list[int]] = {}
+        for index, consumer in enumerate(self.consumers):
+            read = consumer.refs.metrics if consumer.refs is not None else consumer.words
+            for name in read:
+                self._by_series.setdefault(name, []).append(index)
 
     def metric_of(self, series: str) -> Metric | None:
         """The catalog metric exposing `series` (`x_bucket` -> histogram `x`)."""
@@ -105,16 +122,17 @@ class UsageIndex:
         return self.catalog.metrics[owner] if owner is not None else None
 
     def reading_series(self, names: Iterable[str]) -> list[Consumer]:
-        wanted = set(names)
-        return [c for c in self.consumers if c.reads_series(wanted)]
+        """Consumers reading any of the series `names`, in catalog order."""
+        found = sorted({i for name in set(names) for i in self._by_series.get(name, ())})
+        return [self.consumers[i] for i in found]
 
     def reading_label(self, series: Iterable[str], label: str) -> list[Consumer]:
         names = set(series)
-        return [c for c in self.consumers if c.reads_label(names, label)]
+        return [c for c in self.reading_series(names) if c.reads_label(names, label)]
 
     def matching_value(self, series: Iterable[str], label: str, value: str) -> list[Consumer]:
         names = set(series)
-        return [c for c in self.consumers if c.matches_value(names, label, value)]
+        return [c for c in self.reading_series(names) if c.matches_value(names, label, value)]
 
     def matching_label_value(self, label: str, value: str) -> list[Consumer]:
         return [c for c in self.consumers if c.matches_label_value(label, value)]
@@ -124,15 +142,16 @@ def _alert_template_labels(texts: Iterable[str | None]) -> frozenset[str]:
     return frozenset(name for text in texts if text for name in _TEMPLATE_LABEL.findall(text))
 
 
-def _consumers(catalog: Catalog) -> Iterator[Consumer]:
+def _consumers(catalog: Catalog,
+               references: Callable[[str], ExprRefs | None]) -> Iterator[Consumer]:
     for alert in catalog.alerts.values():
         templates = _alert_template_labels([alert.summary, alert.description,
                                             *alert.annotations.values(), *alert.labels.values()])
         yield Consumer("alert", alert.name, alert.source.field("expr"), alert.expr,
-                       expr_references(alert.expr), templates)
+                       references(alert.expr), templates)
     for rule in catalog.recording_rules.values():
         yield Consumer("recording rule", rule.name, rule.source.field("expr"), rule.expr,
-                       expr_references(rule.expr))
+                       references(rule.expr))
     for dashboard in catalog.dashboards.values():
         for panel in dashboard.all_panels():
             name = f"{dashboard.uid} / {panel.title}"
@@ -143,7 +162,7 @@ def _consumers(catalog: Catalog) -> Iterator[Consumer]:
                     location = panel.source.field("metric")
                 legend = frozenset(_LEGEND_LABEL.findall(query.legend or ""))
                 yield Consumer("panel", name, location, query.expr,
-                               expr_references(query.expr), legend)
+                               references(query.expr), legend)
 
 
 def dependents(head: Iterable[Consumer], base: Iterable[Consumer] = ()) -> tuple[Dependent, ...]:

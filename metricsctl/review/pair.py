@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from metricsctl.catalog.model import Catalog, Metric
+from metricsctl.promql.references import ExprRefs
 from metricsctl.review.changes import Dependent
 from metricsctl.review.dependents import Consumer, UsageIndex, dependents
 
@@ -35,14 +36,15 @@ class CatalogPair:
     removed: list[Metric] = field(default_factory=list)
     added: list[Metric] = field(default_factory=list)
     suggested: list[MetricPair] = field(default_factory=list)  # likely renames, unrecorded
+    parsed: dict[str, ExprRefs | None] = field(default_factory=dict)  # shared by both sides
 
     @cached_property
     def base_usage(self) -> UsageIndex:
-        return UsageIndex(self.base)
+        return UsageIndex(self.base, self.parsed)
 
     @cached_property
     def head_usage(self) -> UsageIndex:
-        return UsageIndex(self.head)
+        return UsageIndex(self.head, self.parsed)
 
     @cached_property
     def renamed_to(self) -> Mapping[str, str]:
