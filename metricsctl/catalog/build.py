@@ -133,8 +133,10 @@ class CatalogBuilder:
             external_labels=_string_map(document, ("external_labels",),
                                         _get(data, "external_labels", dict, {})),
             lint=LintSettings(
-                rules={k: v for k, v in _get(lint, "rules", dict, {}).items()
-                       if isinstance(v, str)},
+                # YAML 1.1 reads an unquoted `off` as false: both disable the rule.
+                rules={k: "off" if v is False else v
+                       for k, v in _get(lint, "rules", dict, {}).items()
+                       if isinstance(v, str) or v is False},
                 required_annotations=required,
                 metric_budget=_get(cardinality, "metric_budget", int, 10_000),
                 total_budget=_get(cardinality, "total_budget", int, 100_000),
