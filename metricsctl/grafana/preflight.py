@@ -32,8 +32,9 @@ def preflight(client: GrafanaClient) -> GrafanaInfo:
     health = client.get("/api/health")
     body = health.body
     if isinstance(body, dict) and body.get("database") not in (None, "ok"):
+        tries = f", after {health.attempts} attempts" if health.attempts > 1 else ""
         raise UnavailableError(f"Grafana at {url} reports its database as "
-                               f"{body.get('database')!r} ({health.describe()})")
+                               f"{body.get('database')!r} (HTTP {health.status}{tries})")
     if health.status != 200 or not isinstance(body, dict) or "database" not in body:
         kind = health.content_type.split(";")[0] or "no content type"
         raise NotGrafanaError(

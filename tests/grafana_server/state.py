@@ -153,6 +153,7 @@ class GrafanaState:
 
     def __init__(self, version: str = GRAFANA_VERSION) -> None:
         self.version = version
+        self.database = "ok"  # "failing" makes /api/health answer 503, as Grafana does
         self.lock = threading.RLock()
         self.folders: dict[str, StoredFolder] = {}
         self.dashboards: dict[str, StoredDashboard] = {}
@@ -162,7 +163,10 @@ class GrafanaState:
     # -- health -------------------------------------------------------------------------------
 
     def health(self) -> Reply:
-        return Reply(200, {"commit": GRAFANA_COMMIT, "database": "ok", "version": self.version})
+        body = {"commit": GRAFANA_COMMIT, "database": self.database, "version": self.version}
+        if not self.version:  # Grafana's hide_version setting
+            del body["commit"], body["version"]
+        return Reply(200 if self.database == "ok" else 503, body)
 
     # -- folders ------------------------------------------------------------------------------
 
