@@ -36,6 +36,7 @@ MAX_LENGTH = 60_000
 SHORT_LIST = 40  # changes listed per section in the shortened report
 FOLD_DEPENDENTS = 5  # more dependents than this are folded
 FOLD_RISKY = 15  # more risky changes than this are folded
+FOLD_BREAKING = 25  # more breaking changes than this are foldable (and shown open)
 
 ICONS = {Classification.BREAKING: "❌", Classification.RISKY: "⚠️", Classification.SAFE: "✅"}
 TITLES = {Classification.BREAKING: "Breaking changes", Classification.RISKY: "Risky changes",
@@ -133,6 +134,9 @@ def _section(classification: Classification, changes: list[Change], *,
     if folded:
         return ["<details>", f"<summary><b>{html.escape(title)}</b></summary>", "", *body,
                 "</details>", ""]
+    if classification is Classification.BREAKING and len(changes) > FOLD_BREAKING:
+        return ["<details open>", f"<summary><b>{html.escape(title)}</b></summary>", "",
+                *body, "</details>", ""]
     return [f"#### {title}", "", *body]
 
 

@@ -326,8 +326,11 @@ def _describe_bound_change(before: Label, after: Label, added: list[str],
         return "no longer bounded (no values or max_cardinality)"
     if before.cardinality is None:
         return f"now bounded to {after.cardinality} values"
+    if before.values is not None:
+        return f"values {_names(before.values)} replaced by max_cardinality {after.cardinality}"
     if after.values is not None:
-        return f"now enumerated: {_names(after.values)}"
+        return f"now enumerated: {_names(after.values)} (was max_cardinality " \
+               f"{before.cardinality})"
     return f"max_cardinality {before.cardinality} → {after.cardinality}"
 
 

@@ -101,6 +101,20 @@ class TestRevisions:
         assert document["base"]["description"].startswith("merge-base with main (")
 
 
+    def test_a_fallback_base_is_noted_in_the_report(self, cli: Cli, repo: GitRepo) -> None:
+        repo.git("checkout", "-q", "--orphan", "rewritten")
+        repo.commit("a history of its own")
+        repo.edit(*SAFE_EDIT)
+
+        result = cli("diff", "--format", "markdown")
+
+        assert result.exit_code == 0
+        assert "merge-base" not in result.stdout.splitlines()[3]
+        assert result.stdout.endswith(
+            "> main shares no history with the head (a shallow clone? fetch with "
+            "\\`fetch-depth: 0\\`)\n")
+
+
 class TestFailOn:
     @pytest.mark.parametrize(("edits", "fail_on", "code"), [
         ([BREAKING_EDIT], "breaking", 1),

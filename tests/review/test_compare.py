@@ -267,6 +267,18 @@ class TestLabels:
             "`http_requests_total`, `http_request_duration_seconds`")
 
 
+    def test_values_replaced_by_a_larger_bound_is_risky(self, review: Review) -> None:
+        report = review(("shop.yaml", "values: [paid, declined]", "max_cardinality: 5"))
+
+        changed = only(report, "label.values-changed")
+        assert changed.classification is RISKY
+        assert plain(changed.summary).startswith(
+            "shared label `outcome` (shop): values `paid`, `declined` replaced by "
+            "max_cardinality 5")
+        assert (changed.before, changed.after) == ({"values": ("paid", "declined")},
+                                                   {"max_cardinality": 5})
+
+
 class TestAlerts:
     def test_a_raised_threshold_on_greater_than_is_less_sensitive(self, review: Review) -> None:
         report = review(("shop.yaml", "> 0.05", "> 0.1"))

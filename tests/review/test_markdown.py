@@ -112,3 +112,13 @@ def test_a_long_report_is_shortened_to_fit_a_comment(review: Review,
     assert "This report was shortened to fit in a comment" in short
     assert "```diff" not in short
     assert short.count("</details>") == short.count("<details>")
+
+
+def test_a_long_breaking_section_is_foldable_but_open(review: Review,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(markdown, "FOLD_BREAKING", 2)
+
+    text = render_markdown(review(*SAMPLE_CHANGES))
+
+    assert "<details open>\n<summary><b>❌ Breaking changes (6)</b></summary>" in text
+    assert "#### ⚠️ Risky changes (2)" in text
