@@ -35,10 +35,13 @@ class _UsageError(Exception):
 
 
 def diff(
-    paths: Annotated[list[Path] | None, typer.Argument(
-        metavar="[SPECS_DIR | OLD_DIR NEW_DIR]", show_default=False,
-        help="The catalog directory in git [default: specs/], or two catalog directories "
-             "to compare.")] = None,
+    specs_dir: Annotated[Path | None, typer.Argument(
+        metavar="SPECS_DIR|OLD_DIR", show_default=False,
+        help="The catalog directory in git [default: specs/]; with NEW_DIR, the old one of "
+             "two catalog directories to compare.")] = None,
+    new_dir: Annotated[Path | None, typer.Argument(
+        metavar="NEW_DIR", show_default=False,
+        help="Compare OLD_DIR with this directory instead of git revisions.")] = None,
     base: Annotated[str | None, typer.Option(
         "--base", metavar="REF", show_default=False,
         help="Git revision to compare from [default: the merge-base with origin/main, else "
@@ -65,7 +68,8 @@ def diff(
     from metricsctl import console
 
     try:
-        report = _build_report(paths or [], base, head)
+        paths = [path for path in (specs_dir, new_dir) if path is not None]
+        report = _build_report(paths, base, head)
     except _UsageError as error:
         console.stderr().print(f"[bold red]error[/]: {_escape(str(error))}")
         raise typer.Exit(2) from None
@@ -85,9 +89,6 @@ def _build_report(paths: list[Path], base: str | None, head: str | None) -> Diff
     from metricsctl.review.compare import compare_catalogs
     from metricsctl.review.git_source import GitRepository, GitSourceError
 
-    if len(paths) > 2:
-        raise typer.BadParameter("give SPECS_DIR, or OLD_DIR and NEW_DIR (at most two paths)",
-                                 param_hint="[SPECS_DIR | OLD_DIR NEW_DIR]")
     if len(paths) == 2:
         if base is not None or head is not None:
             raise _UsageError("--base and --head compare git revisions; they do not apply "

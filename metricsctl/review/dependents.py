@@ -21,7 +21,8 @@ from metricsctl.review.changes import Dependent, Side
 _TEMPLATE_LABEL = re.compile(r"\$labels\.([A-Za-z_][A-Za-z0-9_]*)")
 _LEGEND_LABEL = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _WORD = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
-_LITERAL_ALTERNATION = re.compile(r"[A-Za-z0-9_ .:/-]+(\|[A-Za-z0-9_ .:/-]+)*")
+# Regex characters that are literal, so `a|b` lists exactly the values `a` and `b`.
+_LITERAL_ALTERNATION = re.compile(r"[A-Za-z0-9_ :/-]+(\|[A-Za-z0-9_ :/-]+)*")
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,7 +78,6 @@ class GitRepository:
                 f"not a git repository: {cwd} (to compare two directories use "
                 "`metricsctl diff OLD_DIR NEW_DIR`)")
         lines = process.stdout.decode("utf-8").splitlines()
-        self.cwd = cwd
         self.toplevel = Path(lines[0])
         self.prefix = lines[1] if len(lines) > 1 else ""
 
