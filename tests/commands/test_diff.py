@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import run_metricsctl
+from tests.conftest import SHIPPED_SPECS, run_metricsctl
 from tests.review.catalogs import GitRepo, base_repo, edit, write_specs
 
 Cli = Callable[..., Any]
@@ -301,3 +302,23 @@ def test_the_command_is_listed_and_imports_nothing_heavy_at_start_up() -> None:
     assert "Usage: metricsctl diff [OPTIONS] [SPECS_DIR|OLD_DIR] [NEW_DIR]" in help_text
     for option in ("--base", "--head", "--format", "--fail-on"):
         assert option in help_text
+
+
+def test_the_shipped_catalog(cli: Cli, tmp_path: Path) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(SHIPPED_SPECS, old)
+    shutil.copytree(SHIPPED_SPECS, new)
+    edit(new / "venice.yaml", "expr: venice_balance_diem < 10", "expr: venice_balance_diem < 3")
+    edit(new / "http.yaml", "buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10]",
+         "buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10]")
+
+    assert cli("diff", old, old, "--fail-on", "any").exit_code == 0
+    result = cli("diff", old, new, "--format", "json")
+
+    changes = {c["kind"]: c for c in json.loads(result.stdout)["changes"]}
+    assert changes["alert.threshold-changed"]["subject"] == "LowDiemBalance"
+    assert changes["alert.threshold-changed"]["classification"] == "risky"
+    buckets = changes["metric.buckets-changed"]
+    assert buckets["classification"] == "breaking"
+    assert ("alert", "HighResponseTime") in {(d["kind"], d["name"])
+                                             for d in buckets["dependents"]}
