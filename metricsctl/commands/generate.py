@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from metricsctl.commands.catalog_input import SpecsDirArgument, load_valid_catalog
+from metricsctl.commands.catalog_input import (
+    DEFAULT_SPECS_DIR,
+    SpecsDirArgument,
+    load_valid_catalog,
+)
 from metricsctl.targets import TARGET_MODULES
 
 if TYPE_CHECKING:
@@ -31,7 +35,12 @@ def selected_targets(names: list[str] | None) -> list[str]:
     return [name for name in TARGET_MODULES if name in names]
 
 
-def _check_out_option(out: Path, check: bool) -> None:
+def _check_out_option(out: Path, specs_dir: Path | None, check: bool) -> None:
+    specs = specs_dir or DEFAULT_SPECS_DIR
+    if out.resolve().is_relative_to(specs.resolve()):
+        raise typer.BadParameter(f"'{out}' is inside the catalog directory '{specs}'; the "
+                                 "generated YAML files would be read back as catalog files",
+                                 param_hint="--out")
     if out.exists() and not out.is_dir():
         raise typer.BadParameter(f"'{out}' exists and is not a directory", param_hint="--out")
     parent = out.absolute().parent
@@ -164,7 +173,7 @@ def generate(
     if check and force:
         raise typer.BadParameter("--force writes files; it cannot be combined with --check",
                                  param_hint="--force")
-    _check_out_option(out, check)
+    _check_out_option(out, specs_dir, check)
     catalog = load_valid_catalog(specs_dir)
     try:
         rendered = render_targets(catalog, targets)

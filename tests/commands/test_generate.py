@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from metricsctl.generation.paths import MANIFEST_NAME
-from tests.conftest import run_metricsctl
+from tests.conftest import SMALL_CATALOG, run_metricsctl
 from tests.generation.directory_snapshot import snapshot_tree
 from tests.generation.fake_targets import (
     render_boards,
@@ -206,6 +206,14 @@ class TestWithFakeTargets:
         assert result.exit_code == 2
         assert "exists and is not a directory" in result.stderr
 
+    def test_an_output_directory_inside_the_catalog_is_a_usage_error(self, cli: Cli,
+                                                                     specs: Path) -> None:
+        result = cli("generate", specs, "--out", specs / "generated")
+
+        assert result.exit_code == 2
+        assert "the generated YAML files would be read back as catalog files" in result.stderr
+        assert not (specs / "generated").exists()
+
     def test_a_missing_output_parent_is_a_usage_error(self, cli: Cli, specs: Path,
                                                      tmp_path: Path) -> None:
         result = cli("generate", specs, "--out", tmp_path / "no/such/generated")
@@ -234,6 +242,19 @@ def test_the_default_directories_are_specs_and_generated(cli: Cli, tmp_path: Pat
 
     assert result.exit_code == 0, result.output
     assert (tmp_path / "generated/index.md").exists()
+
+
+def test_real_targets_render_the_small_catalog_identically_twice(cli: Cli,
+                                                                 tmp_path: Path) -> None:
+    first = cli("generate", SMALL_CATALOG, "--out", tmp_path / "one", "-q")
+    second = cli("generate", SMALL_CATALOG, "--out", tmp_path / "two", "-q")
+
+    assert (first.exit_code, second.exit_code) == (0, 0), first.output
+    files = snapshot_tree(tmp_path / "one")
+    assert files == snapshot_tree(tmp_path / "two")
+    texts = [data.decode() for data in files.values() if data is not None]
+    assert all(text.endswith("\n") and not text.endswith("\n\n") for text in texts)
+    assert not any("\r" in text or str(tmp_path) in text for text in texts)
 
 
 def test_generate_check_in_a_real_process_reports_without_a_traceback(tmp_path: Path) -> None:
