@@ -5,8 +5,8 @@ aliases without bound. We compose the node graph (libyaml when available, safe t
 and convert it ourselves, so that:
 - every value and every mapping key keeps its line and column;
 - duplicate keys are reported, not dropped;
-- alias expansion is measured before it happens and refused past a small bound
-  ("billion laughs"), and recursive aliases are refused;
+- alias expansion is counted as it happens and refused past a small bound ("billion
+  laughs"), recursive aliases are refused, and so is nesting deeper than 64 levels;
 - only the standard scalar tags are accepted; any other tag is an error.
 """
 
@@ -28,6 +28,9 @@ from metricsctl.diagnostics import Diagnostic, Location, Severity
 MAX_FILE_BYTES = 8 * 1024 * 1024
 # Aliases may add at most this many nodes on top of those written in the file.
 MAX_ALIAS_EXPANSION = 10_000
+# A catalog is about 7 levels deep; the bound keeps every recursive walk far from Python's
+# recursion limit.
+MAX_DEPTH = 64
 
 try:  # libyaml is bundled with PyYAML's wheels; the pure-Python parser is the fallback.
     _Loader: Any = yaml.CSafeLoader
@@ -203,15 +206,13 @@ def parse_yaml(raw: bytes, display: str) -> tuple[SourceDocument | None, list[Di
         return fail(f"YAML error: {error}", "catalog/yaml-syntax")
     if root is None:
         return fail("file holds only comments", "catalog/empty-file")
-    problem = _check_alias_expansion(root)
-    if problem is not None:
-        message, node = problem
-        mark = node.start_mark
-        return fail(message, "catalog/alias-expansion", mark.line + 1, mark.column + 1,
-                    hint="write the content out, or use fewer nested aliases")
     document = SourceDocument(display, text, None)
     converter = _Converter(document)
-    document.data = converter.convert(root, ())
+    try:
+        document.data = converter.convert(root, (), 0)
+    except _RefusedError as refusal:
+        mark = refusal.node.start_mark
+        return fail(refusal.message, refusal.code, mark.line + 1, mark.column + 1, refusal.hint)
     return document, converter.diagnostics
 
 
@@ -244,47 +245,31 @@ def _children(node: Node) -> Iterator[Node]:
         yield from node.value
 
 
-def _check_alias_expansion(root: Node) -> tuple[str, Node] | None:
-    """Refuse recursive aliases and documents whose aliases expand past the bound.
+def _expanded_size(root: Node) -> int:
+    """How many nodes the document would expand to (aliases copied out), without copying.
 
-    Sizes are computed once per node over the composed graph (a DAG when aliases are
-    used), so a billion-laughs document is measured in time linear in its text.
+    Sizes are computed once per node of the composed graph, so a billion-laughs document is
+    measured in time linear in its text. Only called to explain a refusal.
     """
     sizes: dict[int, int] = {}
-    written = 0
-    on_stack: set[int] = set()
-    reused: list[Node] = []
-    # Iterative post-order walk: deep documents must not hit Python's recursion limit.
     stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
         node, done = stack.pop()
-        key = id(node)
         if done:
-            on_stack.discard(key)
-            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
-            continue
-        if key in sizes:
-            reused.append(node)
-            continue
-        if key in on_stack:
-            return "recursive YAML alias (an anchor used inside itself)", node
-        on_stack.add(key)
-        written += 1
-        stack.append((node, True))
-        for child in _children(node):
-            if id(child) in on_stack:
-                return "recursive YAML alias (an anchor used inside itself)", child
-            if id(child) in sizes:
-                reused.append(child)
-            else:
-                stack.append((child, False))
-    expanded = sizes[id(root)]
-    if expanded - written > MAX_ALIAS_EXPANSION:
-        culprit = max(reused, key=lambda n: sizes[id(n)], default=root)
-        return (f"YAML aliases expand to {expanded:,} nodes, more than the "
-                f"{MAX_ALIAS_EXPANSION:,} allowed beyond the {written:,} written "
-                "(a 'billion laughs' document?)", culprit)
-    return None
+            sizes[id(node)] = 1 + sum(sizes.get(id(child), 0) for child in _children(node))
+        elif id(node) not in sizes:
+            sizes[id(node)] = 0  # a recursive alias adds nothing more
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    return sizes[id(root)]
+
+
+class _RefusedError(Exception):
+    """The document cannot be converted safely; the message says why."""
+
+    def __init__(self, code: str, message: str, node: Node, hint: str) -> None:
+        super().__init__(message)
+        self.code, self.message, self.node, self.hint = code, message, node, hint
 
 
 class _Converter:
@@ -294,18 +279,60 @@ class _Converter:
         self.document = document
         self.diagnostics: list[Diagnostic] = []
         self._scalars = SafeConstructor()
+        self._root: Node | None = None
+        self._converted: set[int] = set()  # nodes converted at least once
+        self._active: set[int] = set()  # nodes on the current path (recursion = a cycle)
+        self._expanded = 0  # nodes converted again because an alias repeats them
+        self._alias: Node | None = None  # the outermost anchor being expanded again
 
-    def convert(self, node: Node, path: PathKey) -> Any:
+    def convert(self, node: Node, path: PathKey, depth: int) -> Any:
+        if self._root is None:
+            self._root = node
+        key = id(node)
+        if key in self._active:
+            raise _RefusedError("catalog/alias-expansion",
+                           "recursive YAML alias (an anchor used inside itself)", node,
+                           "write the content out instead of referring to itself")
+        if depth > MAX_DEPTH:
+            raise _RefusedError("catalog/too-deep", f"YAML nested deeper than {MAX_DEPTH} levels",
+                           node, "a catalog needs fewer than 10 levels: flatten this value")
+        entering_alias = key in self._converted and self._alias is None
+        if key in self._converted:
+            if entering_alias:
+                self._alias = node
+            self._expanded += 1
+            if self._expanded > MAX_ALIAS_EXPANSION:
+                total = _expanded_size(self._root)
+                raise _RefusedError(
+                    "catalog/alias-expansion",
+                    f"YAML aliases expand to {total:,} nodes, more than the "
+                    f"{MAX_ALIAS_EXPANSION:,} allowed beyond those written "
+                    "(a 'billion laughs' document?)", self._alias or node,
+                    "write the content out, or use fewer nested aliases")
+        self._converted.add(key)
+        try:
+            if isinstance(node, MappingNode | SequenceNode):
+                self._active.add(key)
+                try:
+                    return self._collection(node, path, depth)
+                finally:
+                    self._active.discard(key)
+            self.document.values.setdefault(path, _span(node))
+            return self._scalar(node, path)
+        finally:
+            if entering_alias:
+                self._alias = None
+
+    def _collection(self, node: MappingNode | SequenceNode, path: PathKey, depth: int) -> Any:
         self.document.values.setdefault(path, _span(node))
         if isinstance(node, MappingNode):
             if node.tag != _MAP:
                 return self._unsupported(node)
-            return self._mapping(node, path)
-        if isinstance(node, SequenceNode):
-            if node.tag != _SEQ:
-                return self._unsupported(node)
-            return [self.convert(item, (*path, index)) for index, item in enumerate(node.value)]
-        return self._scalar(node, path)
+            return self._mapping(node, path, depth)
+        if node.tag != _SEQ:
+            return self._unsupported(node)
+        return [self.convert(item, (*path, index), depth + 1)
+                for index, item in enumerate(node.value)]
 
     def _unsupported(self, node: Node) -> None:
         self._error(node, "catalog/unsupported-tag", f"unsupported YAML tag {node.tag!r}",
@@ -322,7 +349,7 @@ class _Converter:
         constructor = self._scalars.yaml_constructors[tag]
         return constructor(self._scalars, node)
 
-    def _mapping(self, node: MappingNode, path: PathKey) -> dict[str, Any]:
+    def _mapping(self, node: MappingNode, path: PathKey, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_seen: dict[str, Node] = {}
         merged: list[tuple[Node, PathKey]] = []
@@ -345,10 +372,10 @@ class _Converter:
             first_seen[key] = key_node
             child = (*path, key)
             self.document.keys.setdefault(child, _span(key_node))
-            result[key] = self.convert(value_node, child)
+            result[key] = self.convert(value_node, child, depth + 1)
         for value_node, merge_path in merged:
             for source in self._merge_sources(value_node):
-                for key, value in self.convert(source, merge_path).items():
+                for key, value in self.convert(source, merge_path, depth).items():
                     result.setdefault(key, value)
         return result
 

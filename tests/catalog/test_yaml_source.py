@@ -75,6 +75,20 @@ def test_billion_laughs_is_refused_before_expanding() -> None:
     assert "1,234,567,909 nodes" in diagnostics[0].message
 
 
+def test_deep_nesting_is_refused_not_a_recursion_error() -> None:
+    document, diagnostics = parse("x: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert document is None
+    assert [(str(d.location), d.code) for d in diagnostics] == [("f.yaml:1:68",
+                                                                 "catalog/too-deep")]
+
+
+def test_anchors_reused_a_few_times_are_not_an_expansion_problem() -> None:
+    panels = "\n".join(f"  - <<: *panel\n    title: P{n}" for n in range(200))
+    document, diagnostics = parse(f"base: &panel {{type: stat, unit: s, width: 6}}\np:\n{panels}\n")
+    assert diagnostics == []
+    assert document is not None and len(document.data["p"]) == 200
+
+
 def test_a_recursive_alias_is_refused() -> None:
     document, diagnostics = parse("a: &a\n  - *a\n")
     assert document is None
