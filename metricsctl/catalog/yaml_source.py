@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -53,9 +53,11 @@ _SCALAR_TAGS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """Where a value sits in its file (1-based), and its YAML scalar style if any."""
+class Span(NamedTuple):
+    """Where a value sits in its file (1-based), and its YAML scalar style if any.
+
+    A NamedTuple: one is built per value of every file, and it is cheaper than a dataclass.
+    """
 
     line: int
     column: int
