@@ -17,6 +17,7 @@ from metricsctl.commands.catalog_input import (
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+    from metricsctl.catalog import Catalog
     from metricsctl.diagnostics import Diagnostic
     from metricsctl.diagnostics.sarif import RuleDescription
 
@@ -82,6 +83,30 @@ def _list_rules() -> None:
     for rule in rules:
         out.print(f"{rule.id:<{width}}  {rule.severity.label:<7}  {rule.summary}",
                   markup=False)
+
+
+def refuse_lint_errors(catalog: Catalog, action: str) -> None:
+    """Exit 1 after printing the catalog's lint errors (on stderr), if it has any.
+
+    Commands that turn the catalog into artefacts (generate) call this so that a catalog
+    with an alert that can never fire or a rate() over a gauge is not shipped; their
+    `--no-lint` skips it.
+    """
+    from metricsctl import console
+    from metricsctl.diagnostics import Severity
+    from metricsctl.diagnostics.text import summarize
+    from metricsctl.lint import lint_catalog
+
+    errors = [d for d in lint_catalog(catalog) if d.severity is Severity.ERROR]
+    if not errors:
+        return
+    from metricsctl.commands.catalog_input import print_diagnostics
+
+    texts = {path: document.text for path, document in catalog.documents.items()}
+    print_diagnostics(errors, texts, to_stderr=True)
+    console.stderr().print(f"[red]✗[/] {summarize(errors)} from `metricsctl lint`: "
+                           f"{action} (fix them, or pass --no-lint)")
+    raise typer.Exit(1)
 
 
 def lint(

@@ -215,6 +215,7 @@ def _check_absolute_thresholds(site: ExprSite, tree: SyntaxNode) -> Iterator[Fin
         if threshold <= 0 or (operator(node.ast) == ">=" and threshold <= 1):
             continue  # "any error at all" is a deliberate absolute condition
         if _reads_errors(left) and not _is_ratio(left):
+            site.ensure_located()
             location, end = site.span(node.name)
             yield Finding(ABSOLUTE_ERROR_THRESHOLD,
                           f"{site.title} compares an absolute error count with "

@@ -27,7 +27,7 @@ from metricsctl.catalog.naming import MetricType
 from metricsctl.diagnostics import Location
 from metricsctl.promql.parse import ParseResult, parse_promql
 from metricsctl.promql.queries import panel_queries
-from metricsctl.promql.syntax_tree import Piece, SyntaxNode, syntax_tree
+from metricsctl.promql.syntax_tree import Piece, SyntaxNode, locate_tree, syntax_tree
 
 # Series every Prometheus server has for each target, and its alert bookkeeping series.
 TARGET_SERIES = frozenset({"up"})
@@ -103,7 +103,16 @@ class ExprSite:
 
     @cached_property
     def tree(self) -> SyntaxNode | None:
+        """The expression's tree; its positions are filled by `ensure_located`."""
         return syntax_tree(self.parsed)
+
+    @cached_property
+    def _located(self) -> bool:
+        return self.tree is not None and locate_tree(self.tree, self.parsed)
+
+    def ensure_located(self) -> None:
+        """Compute the positions of the tree's nodes (once, when a finding needs them)."""
+        _ = self._located
 
     @property
     def derived(self) -> bool:

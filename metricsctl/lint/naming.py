@@ -100,15 +100,16 @@ _AVERAGE_TOKENS = frozenset({"avg", "average", "mean"})
 _TYPES = tuple(t.value for t in MetricType)
 
 
+# Every non-base unit word and the base unit to use instead (`milliseconds` -> `seconds`).
+_TO_BASE_UNIT = {
+    **{prefix + base: base for prefix in _PREFIXES for base in BASE_UNITS},
+    **_NON_BASE_UNITS,
+}
+
+
 def non_base_unit(word: str) -> str | None:
     """The base unit to use instead of `word`, when `word` is a non-base unit."""
-    if word in _NON_BASE_UNITS:
-        return _NON_BASE_UNITS[word]
-    for prefix in _PREFIXES:
-        rest = word[len(prefix):]
-        if word.startswith(prefix) and rest in BASE_UNITS:
-            return rest
-    return None
+    return _TO_BASE_UNIT.get(word)
 
 
 def _tokens(name: str) -> list[str]:

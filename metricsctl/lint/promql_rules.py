@@ -9,7 +9,7 @@ without `le`, windows too short for the scrape interval.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from metricsctl.catalog.model import Metric
 from metricsctl.catalog.naming import split_series_name
@@ -136,9 +136,14 @@ _REGEX_CHARACTERS = re.compile(r"[.*+?()\[\]{}|^$\\]")
 _VARIABLE_IN_VALUE = re.compile(r"\$")
 
 
-def _finding(rule: Rule, site: ExprSite, message: str, piece: Piece | None = None,
+Where = Callable[[], Piece | None]
+
+
+def _finding(rule: Rule, site: ExprSite, message: str, at: Where | None = None,
              hint: str | None = None, offset: int | None = None) -> Finding:
-    location, end = site.span(piece, offset)
+    """A finding located at the piece `at()` names (positions are computed only now)."""
+    site.ensure_located()
+    location, end = site.span(at() if at is not None else None, offset)
     return Finding(rule, message, location, hint, site.disabled, end)
 
 
@@ -188,7 +193,10 @@ def _metric_for_suffix(context: LintContext, name: str) -> Metric | None:
 def _unknown_series(context: LintContext, site: ExprSite, node: SyntaxNode,
                     name: str) -> Finding:
     metric = _metric_for_suffix(context, name)
-    piece = _name_piece(node)
+
+    def piece() -> Piece | None:
+        return _name_piece(node)
+
     if metric is not None:
         exposed = ", ".join(f"`{s}`" for s in metric.series.queryable)
         return _finding(WRONG_SUFFIX, site,
@@ -212,12 +220,12 @@ def _check_selector(context: LintContext, site: ExprSite, node: SyntaxNode,
     if metric is not None and metric.deprecated:
         note = f": {metric.deprecation_note}" if metric.deprecation_note else ""
         yield _finding(DEPRECATED_METRIC, site, f"`{metric.name}` is deprecated{note}",
-                       _name_piece(node))
+                       lambda: _name_piece(node))
     yield from _check_matchers(context, site, node, series)
     if series.is_counter and not _counter_is_rated(node, ancestors):
         yield _finding(COUNTER_READ_RAW, site,
                        f"{series.describe} is read without rate() or increase()",
-                       _name_piece(node),
+                       lambda: _name_piece(node),
                        f"use e.g. rate({name}[5m]) or increase({name}[1h])")
 
 
@@ -257,28 +265,37 @@ def _regex_matches(pattern: str, value: str) -> bool | None:
         return None
 
 
+def _matcher_pieces(node: SyntaxNode, index: int, count: int,
+                    label: str) -> MatcherPieces | None:
+    """The pieces of the index-th of `count` matchers (by label if they do not pair up)."""
+    if len(node.matchers) == count:
+        return node.matchers[index]
+    return node.matcher(label)
+
+
 def _check_matchers(context: LintContext, site: ExprSite, node: SyntaxNode,
                     series: Series) -> Iterator[Finding]:
     matchers = selector_matchers(node.ast)
-    paired = len(node.matchers) == len(matchers)
+    count = len(matchers)
     for index, (label, op, value) in enumerate(matchers):
         if label == "__name__":
             continue
-        pieces: MatcherPieces | None = node.matchers[index] if paired else node.matcher(label)
-        label_piece = pieces.label if pieces else _name_piece(node)
-        value_piece = pieces.value if pieces else _name_piece(node)
+
+        def piece(part: str, index: int = index, label: str = label) -> Piece | None:
+            pieces = _matcher_pieces(node, index, count, label)
+            return getattr(pieces, part) if pieces else _name_piece(node)
+
         if series.labels is not None and label not in series.labels:
             choices = sorted(series.labels)
             yield _finding(UNKNOWN_LABEL, site, f"{series.describe} has no label `{label}`",
-                           label_piece, context.did_you_mean(label, choices)
+                           lambda: piece("label"), context.did_you_mean(label, choices)
                            or f"its labels: {', '.join(choices) or 'none'}")
             continue
         if op in ("=~", "!~") and not _REGEX_CHARACTERS.search(value):
             plain = "=" if op == "=~" else "!="
             yield _finding(REGEX_WITHOUT_REGEX, site,
                            f"`{label}{op}\"{value}\"` has no regex in it",
-                           pieces.operator if pieces else label_piece,
-                           f"use `{label}{plain}\"{value}\"`")
+                           lambda: piece("operator"), f"use `{label}{plain}\"{value}\"`")
         allowed = _allowed_values(context, series, label)
         if allowed is None or _VARIABLE_IN_VALUE.search(value):
             continue
@@ -287,13 +304,13 @@ def _check_matchers(context: LintContext, site: ExprSite, node: SyntaxNode,
             effect = "selects nothing" if op == "=" else "filters nothing out"
             yield _finding(UNKNOWN_LABEL_VALUE, site,
                            f"`{value}` is not a value of label `{label}` (this matcher "
-                           f"{effect})", value_piece,
+                           f"{effect})", lambda: piece("value"),
                            context.did_you_mean(value, sorted(allowed)) or f"values: {listed}")
         elif (op == "=~" and not any(_regex_matches(value, v) for v in allowed)
               and all(_regex_matches(value, v) is not None for v in allowed)):
             yield _finding(UNKNOWN_LABEL_VALUE, site,
                            f"`{label}=~\"{value}\"` matches none of the values of label "
-                           f"`{label}` (this matcher selects nothing)", value_piece,
+                           f"`{label}` (this matcher selects nothing)", lambda: piece("value"),
                            f"values: {listed}")
 
 
@@ -307,13 +324,14 @@ def _check_range(context: LintContext, site: ExprSite, node: SyntaxNode,
     function = str(parent.ast.func.name)
     if function not in TWO_SAMPLE_FUNCTIONS:
         return
-    window = node.range
-    if window is not None and window.from_variable:
-        written = site.expr[window.start:window.end]
-        if function in RATE_FUNCTIONS and written.strip("${}[]").split(":")[0] == "__interval":
+    seconds = node.ast.range.total_seconds()
+    variable = site.parsed.offsets.for_duration(seconds)
+    if variable is not None:
+        if function in RATE_FUNCTIONS and variable.name == "__interval":
+            written = site.expr[variable.original_start:variable.original_end]
             yield _finding(GRAFANA_INTERVAL, site,
                            f"{function}() over {written}, which can be shorter than two "
-                           "scrapes", window, "use $__rate_interval")
+                           "scrapes", lambda: node.range, "use $__rate_interval")
         return
     selector = node.children[0]
     name = selector_metric(selector.ast)
@@ -321,13 +339,12 @@ def _check_range(context: LintContext, site: ExprSite, node: SyntaxNode,
     equalities = {label: (op, value) for label, op, value in selector_matchers(selector.ast)
                   if op == "="}
     interval, source = context.interval_for(series, equalities)
-    seconds = node.ast.range.total_seconds()
     if seconds < 2 * interval:
         from metricsctl.catalog.durations import format_duration
 
         yield _finding(RANGE_TOO_SHORT, site,
                        f"{function}() over a {format_duration(seconds)} window: shorter than "
-                       f"twice {source}", window,
+                       f"twice {source}", lambda: node.range,
                        f"use at least [{format_duration(2 * interval)}], better "
                        f"[{format_duration(4 * interval)}]")
 
@@ -345,7 +362,7 @@ def _check_call(context: LintContext, site: ExprSite, node: SyntaxNode) -> Itera
             if function in RATE_FUNCTIONS and type(inner).__name__ == "AggregateExpr":
                 yield _finding(RATE_OF_AGGREGATION, site,
                                f"{function}() over {operator(inner)}(...): counter resets "
-                               "are lost before the rate is taken", node.name,
+                               "are lost before the rate is taken", lambda: node.name,
                                f"take the rate first: {operator(inner)}({function}(x[5m]))")
             return
         if argument.kind != "MatrixSelector":
@@ -357,12 +374,12 @@ def _check_call(context: LintContext, site: ExprSite, node: SyntaxNode) -> Itera
             return
         if function in RATE_FUNCTIONS and not series.is_counter:
             yield _finding(RATE_ON_GAUGE, site, f"{function}() over {series.describe}",
-                           _name_piece(selector) or node.name,
+                           lambda: _name_piece(selector) or node.name,
                            "rate() is for counters; use deriv() or delta() for a gauge")
         elif function in GAUGE_FUNCTIONS and series.is_counter:
             yield _finding(COUNTER_FUNCTION_ON_COUNTER, site,
                            f"{function}() over {series.describe}",
-                           node.name, "use rate() or increase() for a counter")
+                           lambda: node.name, "use rate() or increase() for a counter")
     elif function == "histogram_quantile" and len(node.children) == 2:
         yield from _check_histogram_quantile(context, site, node.children[1])
 
@@ -382,7 +399,7 @@ def _check_histogram_quantile(context: LintContext, site: ExprSite,
         assert series is not None
         yield _finding(HISTOGRAM_QUANTILE_NOT_BUCKET, site,
                        f"histogram_quantile() over {series.describe}, not a histogram's "
-                       "_bucket series", _name_piece(selector),
+                       "_bucket series", lambda: _name_piece(selector),
                        _bucket_hint(context, series))
         return
     for node, _ in argument.walk():
@@ -397,7 +414,8 @@ def _check_histogram_quantile(context: LintContext, site: ExprSite,
         kept = ", ".join(["le", *sorted(labels)]) if keeps_by else "le"
         yield _finding(HISTOGRAM_QUANTILE_DROPS_LE, site,
                        f"`{operator(node.ast)}` drops the `le` label histogram_quantile() needs",
-                       node.name, f"keep it: {operator(node.ast)} by ({kept}) (...)")
+                       lambda node=node: node.name,  # type: ignore[misc]
+                       f"keep it: {operator(node.ast)} by ({kept}) (...)")
 
 
 def _bucket_hint(context: LintContext, series: Series) -> str:
@@ -416,7 +434,7 @@ def _unknown_grouping(context: LintContext, site: ExprSite, node: SyntaxNode, la
                       available: frozenset[str], what: str) -> Finding:
     choices = sorted(available)
     return _finding(UNKNOWN_LABEL, site, f"`{label}` is not a label of {what}",
-                    node.label_piece(label) or node.name,
+                    lambda: node.label_piece(label) or node.name,
                     context.did_you_mean(label, choices)
                     or f"its labels: {', '.join(choices) or 'none'}")
 
@@ -441,7 +459,7 @@ def _check_aggregation(context: LintContext, site: ExprSite,
                 and not _is_scalar(inner_node.children[1])):
             yield _finding(DIVISION_IN_AGGREGATION, site,
                            f"division inside `{name}`: a zero divisor makes the whole "
-                           f"{name} NaN", inner_node.name,
+                           f"{name} NaN", lambda node=inner_node: node.name,  # type: ignore[misc]
                            f"divide after aggregating: {name}(a) / {name}(b)")
 
 

@@ -14,9 +14,12 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from metricsctl.promql.lexer import string_literal_end
+from metricsctl.promql.lexer import STRING_PATTERN
 
-DURATION_STAND_IN = "5m"
+# A duration stand-in is unique to its variable so that a window in the AST (a timedelta)
+# tells which variable it came from without positions: 3,000,000,000 ms (34d17h20m, within
+# the parser's limit of 2^32 ms) plus the substitution's index, a window nobody writes.
+DURATION_STAND_IN_BASE_MS = 3_000_000_000
 NUMBER_STAND_IN = "1"
 IDENTIFIER_PREFIX = "__grafana_variable_"
 
@@ -53,14 +56,20 @@ class OffsetMap:
 
     def to_original(self, offset: int) -> int:
         """The original offset; inside a stand-in, the start of the variable it replaced."""
-        starts = [s.start for s in self.substitutions]
-        index = bisect.bisect_right(starts, offset) - 1
+        index = bisect.bisect_right(self.substitutions, offset, key=lambda s: s.start) - 1
         if index < 0:
             return offset
         substitution = self.substitutions[index]
         if offset < substitution.end:
             return substitution.original_start
         return substitution.original_end + (offset - substitution.end)
+
+    def for_duration(self, seconds: float) -> Substitution | None:
+        """The variable whose stand-in is a window (or offset) of `seconds`, if any."""
+        index = round(seconds * 1000) - DURATION_STAND_IN_BASE_MS
+        if 0 <= index < len(self.substitutions):
+            return self.substitutions[index]
+        return None
 
     def substitution_in(self, start: int, end: int) -> Substitution | None:
         """The first substitution overlapping [start, end) of the substituted text."""
@@ -77,76 +86,78 @@ def is_variable_identifier(name: str) -> bool:
     return name.startswith(IDENTIFIER_PREFIX)
 
 
+# Strings (whose insides are handled separately), variables and brackets, in one scan.
+_SCAN = re.compile(rf"(?P<string>{STRING_PATTERN})|(?P<variable>{_VARIABLE.pattern})"
+                   r"|(?P<open>\[)|(?P<close>\])", re.VERBOSE)
+_CONTEXT = 64  # characters looked back at to find the word before a variable
+
+
 def _in_range_context(text: str, position: int, bracket_depth: int) -> bool:
     if bracket_depth > 0:
         return True
-    word = _WORD_BEFORE.search(text, 0, position)
+    word = _WORD_BEFORE.search(text[max(0, position - _CONTEXT):position])
     return word is not None and word.group(1) == "offset"
 
 
 def _in_scalar_context(text: str, position: int) -> bool:
-    before = text[:position].rstrip()
+    before = text[max(0, position - _CONTEXT):position].rstrip()
     if not before.endswith("("):
         return False
     word = _WORD_BEFORE.search(before[:-1])
     return word is not None and word.group(1) in _SCALAR_FIRST_ARGUMENT
 
 
-def _stand_in(name: str, text: str, position: int, bracket_depth: int) -> str:
+def _stand_in(name: str, text: str, position: int, bracket_depth: int, index: int) -> str:
     if _in_range_context(text, position, bracket_depth):
-        return DURATION_STAND_IN
+        return f"{DURATION_STAND_IN_BASE_MS + index}ms"
     if name in _NUMERIC_VARIABLES or _in_scalar_context(text, position):
         return NUMBER_STAND_IN
     return IDENTIFIER_PREFIX + name
 
 
+def _variable_name(match: re.Match[str]) -> str:
+    return match.group("braced") or match.group("plain") or match.group("old")
+
+
 def substitute_grafana_variables(expr: str) -> tuple[str, OffsetMap]:
     """`expr` with every Grafana variable replaced by a parseable stand-in, and the map back."""
+    if "$" not in expr and "[[" not in expr:
+        return expr, OffsetMap()
     pieces: list[str] = []
     substitutions: list[Substitution] = []
     length = 0  # of the substituted text so far
-    index = 0
+    cursor = 0  # in expr: everything before it is in `pieces`
     bracket_depth = 0
 
+    def copy_to(end: int) -> None:
+        nonlocal length, cursor
+        pieces.append(expr[cursor:end])
+        length += end - cursor
+        cursor = end
+
     def replace(match: re.Match[str], replacement: str) -> None:
-        nonlocal length
-        name = match.group("braced") or match.group("plain") or match.group("old")
-        substitutions.append(Substitution(name, match.start(), match.end(), length,
-                                          length + len(replacement), replacement))
+        nonlocal length, cursor
+        copy_to(match.start())
+        substitutions.append(Substitution(_variable_name(match), match.start(), match.end(),
+                                          length, length + len(replacement), replacement))
         pieces.append(replacement)
         length += len(replacement)
+        cursor = match.end()
 
-    def keep(text: str) -> None:
-        nonlocal length
-        pieces.append(text)
-        length += len(text)
-
-    while index < len(expr):
-        char = expr[index]
-        if char in "\"'`":
-            end = string_literal_end(expr, index)
-            cursor = index
-            for match in _VARIABLE.finditer(expr, index + 1, max(index + 1, end - 1)):
-                keep(expr[cursor:match.start()])
-                if match.group("plain"):
-                    keep(match.group())
-                else:
-                    name = match.group("braced") or match.group("old")
-                    replace(match, "$" + name)
-                cursor = match.end()
-            keep(expr[cursor:end])
-            index = end
-            continue
-        variable = _VARIABLE.match(expr, index) if char in "$[" else None
-        if variable is not None:
-            replace(variable, _stand_in(variable.group("braced") or variable.group("plain")
-                                        or variable.group("old"), expr, index, bracket_depth))
-            index = variable.end()
-            continue
-        if char == "[":
+    for token in _SCAN.finditer(expr):
+        if token.group("string") is not None:
+            # Inside strings only the forms that are not a valid regex change: ${x}, [[x]].
+            for match in _VARIABLE.finditer(expr, token.start() + 1, token.end()):
+                if not match.group("plain"):
+                    replace(match, "$" + _variable_name(match))
+        elif token.group("open") is not None:
             bracket_depth += 1
-        elif char == "]":
+        elif token.group("close") is not None:
             bracket_depth = max(0, bracket_depth - 1)
-        keep(char)
-        index += 1
+        else:
+            variable = _VARIABLE.match(expr, token.start())
+            assert variable is not None
+            replace(variable, _stand_in(_variable_name(variable), expr, token.start(),
+                                        bracket_depth, len(substitutions)))
+    copy_to(len(expr))
     return "".join(pieces), OffsetMap(tuple(substitutions))

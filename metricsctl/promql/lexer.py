@@ -39,96 +39,68 @@ class Token:
     end: int
 
 
-# Longest first, so that `=~` wins over `=` and `>=` over `>`.
-_OPERATORS = ("=~", "!~", "!=", "==", ">=", "<=", "+", "-", "*", "/", "%", "^", ">", "<", "=")
+# A string literal: up to its closing quote, or unclosed to the end of the line (the parser
+# reports those). Backquoted strings have no escapes and may span lines.
+STRING_PATTERN = r"""
+    "(?:[^"\\\n]|\\.)*"? | '(?:[^'\\\n]|\\.)*'? | `[^`]*`?"""
+# One pattern for every token, tried in this order at each position: a duration before a
+# number (`5m` is not `5` then `m`), operators longest first (`=~` before `=`).
+_TOKEN = re.compile(rf"""
+    (?P<space>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<string>{STRING_PATTERN})
+  | (?P<duration>(?:\d+(?:ms|[smhdwy]))+)(?![A-Za-z0-9_.])
+  | (?P<number>0[xX][0-9a-fA-F]+|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<identifier>[A-Za-z_:][A-Za-z0-9_:]*)
+  | (?P<punctuation>[{{}}()\[\],@])
+  | (?P<operator>=~|!~|!=|==|>=|<=|[-+*/%^><=])
+""", re.VERBOSE)
 _PUNCTUATION = {
     "{": TokenKind.LEFT_BRACE, "}": TokenKind.RIGHT_BRACE, "(": TokenKind.LEFT_PAREN,
     ")": TokenKind.RIGHT_PAREN, "[": TokenKind.LEFT_BRACKET, "]": TokenKind.RIGHT_BRACKET,
     ",": TokenKind.COMMA, "@": TokenKind.AT,
 }
-_IDENTIFIER = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
-_DURATION = re.compile(r"(?:\d+(?:ms|[smhdwy]))+")
-_NUMBER = re.compile(
-    r"0[xX][0-9a-fA-F]+|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_NUMBER_WORDS = {"inf", "nan"}
-_QUOTES = {'"', "'", "`"}
-
-
-def string_literal_end(text: str, start: int) -> int:
-    """The offset after the string literal starting at `start` (the end of text if unclosed)."""
-    quote = text[start]
-    index = start + 1
-    while index < len(text):
-        char = text[index]
-        if char == "\\" and quote != "`":
-            index += 2
-            continue
-        if char == quote:
-            return index + 1
-        if char == "\n" and quote != "`":
-            return index
-        index += 1
-    return len(text)
+_KINDS = {"string": TokenKind.STRING, "duration": TokenKind.DURATION,
+          "number": TokenKind.NUMBER, "operator": TokenKind.OPERATOR}
+_NUMBER_WORDS = frozenset({"inf", "nan"})
 
 
 def tokenize(text: str) -> list[Token]:
     """Every token of `text` with its offsets; comments and whitespace are skipped."""
     tokens: list[Token] = []
+    append = tokens.append
     index = 0
+    length = len(text)
     in_brackets = False  # inside `[...]` a colon separates range and step
-    while index < len(text):
-        char = text[index]
-        if char.isspace():
+    match_at = _TOKEN.match
+    while index < length:
+        match = match_at(text, index)
+        if match is None:
+            append(Token(TokenKind.ERROR, text[index], index, index + 1))
             index += 1
             continue
-        if char == "#":
-            newline = text.find("\n", index)
-            index = len(text) if newline < 0 else newline
-            continue
-        if char in _QUOTES:
-            end = string_literal_end(text, index)
-            tokens.append(Token(TokenKind.STRING, text[index:end], index, end))
-            index = end
-            continue
-        duration = _DURATION.match(text, index)
-        if duration and not _continues_word(text, duration.end()):
-            tokens.append(Token(TokenKind.DURATION, duration.group(), index, duration.end()))
-            index = duration.end()
-            continue
-        number = _NUMBER.match(text, index)
-        if number and number.group():
-            end = number.end()
-            tokens.append(Token(TokenKind.NUMBER, text[index:end], index, end))
-            index = end
-            continue
-        if in_brackets and char == ":":
-            tokens.append(Token(TokenKind.COLON, ":", index, index + 1))
-            index += 1
-            continue
-        identifier = _IDENTIFIER.match(text, index)
-        if identifier:
-            word = identifier.group()
-            kind = (TokenKind.NUMBER if word.lower() in _NUMBER_WORDS else TokenKind.IDENTIFIER)
-            tokens.append(Token(kind, word, index, identifier.end()))
-            index = identifier.end()
-            continue
-        if char in _PUNCTUATION:
+        group = match.lastgroup
+        end = match.end()
+        if group == "space" or group == "comment":
+            pass
+        elif group == "identifier":
+            word = match.group()
+            if in_brackets and word[0] == ":":
+                append(Token(TokenKind.COLON, ":", index, index + 1))
+                end = index + 1
+            elif word.lower() in _NUMBER_WORDS:
+                append(Token(TokenKind.NUMBER, word, index, end))
+            else:
+                append(Token(TokenKind.IDENTIFIER, word, index, end))
+        elif group == "punctuation":
+            char = match.group()
             kind = _PUNCTUATION[char]
-            in_brackets = (kind is TokenKind.LEFT_BRACKET or
-                           (in_brackets and kind is not TokenKind.RIGHT_BRACKET))
-            tokens.append(Token(kind, char, index, index + 1))
-            index += 1
-            continue
-        operator = next((op for op in _OPERATORS if text.startswith(op, index)), None)
-        if operator is not None:
-            tokens.append(Token(TokenKind.OPERATOR, operator, index, index + len(operator)))
-            index += len(operator)
-            continue
-        tokens.append(Token(TokenKind.ERROR, char, index, index + 1))
-        index += 1
+            if kind is TokenKind.LEFT_BRACKET:
+                in_brackets = True
+            elif kind is TokenKind.RIGHT_BRACKET:
+                in_brackets = False
+            append(Token(kind, char, index, end))
+        else:
+            append(Token(_KINDS[group or ""], match.group(), index, end))
+        index = end
     return tokens
-
-
-def _continues_word(text: str, end: int) -> bool:
-    """True when a duration-looking prefix is really the start of a longer word (`5min`)."""
-    return end < len(text) and (text[end].isalnum() or text[end] in "_.")

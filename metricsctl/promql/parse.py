@@ -49,7 +49,6 @@ class ParseResult:
     expr: str  # as written
     text: str  # with Grafana variables replaced by stand-ins (what was parsed)
     offsets: OffsetMap
-    tokens: tuple[Token, ...]  # of `text`
     ast: Any = None
     error: ParseError | None = None
 
@@ -60,6 +59,15 @@ class ParseResult:
     def original_offset(self, offset: int) -> int:
         return self.offsets.to_original(offset)
 
+    def tokens(self) -> tuple[Token, ...]:
+        """The tokens of `text` (computed when positions are needed, then cached)."""
+        return tokens_of(self.text)
+
+
+@lru_cache(maxsize=4096)
+def tokens_of(text: str) -> tuple[Token, ...]:
+    return tuple(tokenize(text))
+
 
 @lru_cache(maxsize=4096)
 def parse_promql(expr: str) -> ParseResult:
@@ -67,20 +75,19 @@ def parse_promql(expr: str) -> ParseResult:
     import promql_parser
 
     text, offsets = substitute_grafana_variables(expr)
-    tokens = tuple(tokenize(text))
     try:
         ast = promql_parser.parse(text)
     except Exception as error:  # promql-parser raises ValueError with a bare message
         message = str(error) or "invalid PromQL"
-        offset = locate_error(message, text, tokens)
-        return ParseResult(expr, text, offsets, tokens, error=ParseError(
+        offset = locate_error(message, text, tokens_of(text))
+        return ParseResult(expr, text, offsets, error=ParseError(
             _describe(message), None if offset is None else offsets.to_original(offset)))
     except BaseException as error:  # a Rust panic surfaces as pyo3's PanicException
         if isinstance(error, KeyboardInterrupt | SystemExit | GeneratorExit):
             raise
-        return ParseResult(expr, text, offsets, tokens,
+        return ParseResult(expr, text, offsets,
                            error=ParseError(f"the PromQL parser failed: {error}", None))
-    return ParseResult(expr, text, offsets, tokens, ast=ast)
+    return ParseResult(expr, text, offsets, ast=ast)
 
 
 def _describe(message: str) -> str:

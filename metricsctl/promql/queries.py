@@ -50,8 +50,9 @@ def quantile_label(quantile: float) -> str:
     return "p" + format_number(round(quantile * 100, 10))
 
 
-def _by_clause(labels: Sequence[str]) -> str:
-    return f"by ({', '.join(labels)}) " if labels else ""
+def _sum(labels: Sequence[str], inner: str) -> str:
+    """`sum by (a, b) (inner)`, or `sum(inner)` without labels."""
+    return f"sum by ({', '.join(labels)}) ({inner})" if labels else f"sum({inner})"
 
 
 def _legend(labels: Sequence[str], prefix: str = "") -> str | None:
@@ -91,14 +92,14 @@ def derived_queries(dashboard: Dashboard, panel: Panel, metric: Metric,
                       _legend(by, quantile_label(q)))
                 for q in (panel.quantiles or DEFAULT_QUANTILES)]
     if metric.type is MetricType.COUNTER:
-        return [query(f"sum {_by_clause(by)}(rate({series.samples[0]}{selector}[{RATE_WINDOW}]))",
+        return [query(_sum(by, f"rate({series.samples[0]}{selector}[{RATE_WINDOW}])"),
                       _legend(by) or metric.name)]
     if metric.type is MetricType.SUMMARY:
         def rate(name: str | None) -> str:
-            return f"sum {_by_clause(by)}(rate({name}{selector}[{RATE_WINDOW}]))"
+            return _sum(by, f"rate({name}{selector}[{RATE_WINDOW}])")
         return [query(f"{rate(series.sum)} / {rate(series.count)}", _legend(by, "avg"))]
     if by:
-        return [query(f"sum {_by_clause(by)}({metric.name}{selector})", _legend(by))]
+        return [query(_sum(by, f"{metric.name}{selector}"), _legend(by))]
     return [query(f"{metric.name}{selector}", None)]
 
 

@@ -1,11 +1,12 @@
 """The AST of an expression with source positions, for lint and error reporting.
 
-promql-parser's nodes have no offsets. `syntax_tree` walks the AST and the token stream of
-the same text together (the AST says what comes next, the tokens say where), giving every
-node, metric name, matcher, grouping label and range window its offsets in the ORIGINAL
-expression (Grafana variables mapped back). Should the two ever disagree (a construct this
-walk does not know), the tree is still built, only without positions, and findings fall
-back to the start of the expression.
+promql-parser's nodes have no offsets. `syntax_tree` wraps the AST in nodes that lint can
+annotate; `locate_tree` then walks the AST and the token stream of the same text together
+(the AST says what comes next, the tokens say where), giving every node, metric name,
+matcher, grouping label and range window its offsets in the ORIGINAL expression (Grafana
+variables mapped back). Positions are only computed for expressions with a finding. Should
+the two ever disagree (a construct this walk does not know), the nodes stay without
+positions and findings fall back to the start of the expression.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from metricsctl.promql.lexer import Token, TokenKind
 from metricsctl.promql.parse import ParseResult
+from metricsctl.promql.walk import children
 from metricsctl.promql.walk import kind as node_kind
 
 _GROUPING_KEYWORDS = frozenset({"by", "without"})
@@ -75,42 +77,44 @@ class _MismatchError(Exception):
 
 
 def syntax_tree(result: ParseResult) -> SyntaxNode | None:
-    """The located tree of a parsed expression (None when it did not parse)."""
+    """The tree of a parsed expression, without positions (None when it did not parse)."""
     if result.ast is None:
         return None
-    builder = _Builder(result)
-    root = builder.tree(result.ast)
+    return _build(result.ast)
+
+
+def _build(ast: Any) -> SyntaxNode:
+    return SyntaxNode(node_kind(ast), ast, [_build(child) for child in children(ast)])
+
+
+def locate_tree(root: SyntaxNode, result: ParseResult) -> bool:
+    """Give the nodes of `root` their positions, in place. Positions are computed only
+    when a finding needs them: most expressions have none. Returns False (and leaves the
+    nodes without positions) when the tokens do not follow the AST."""
+    locator = _Locator(result)
     try:
-        builder.locate(root)
-        if builder.index != len(builder.tokens):
+        locator.locate(root)
+        if locator.index != len(locator.tokens):
             raise _MismatchError
     except _MismatchError:
         for node, _ in root.walk():
             node.start = node.end = None
             node.name = node.range = None
             node.matchers, node.labels = [], []
-    return root
+        return False
+    return True
 
 
-class _Builder:
+class _Locator:
     def __init__(self, result: ParseResult) -> None:
         self.result = result
-        self.tokens = result.tokens
+        self.tokens = result.tokens()
         self.index = 0
-
-    # -- the tree, without positions ---------------------------------------------------------
-
-    def tree(self, ast: Any) -> SyntaxNode:
-        from metricsctl.promql.walk import children
-
-        node = SyntaxNode(node_kind(ast), ast)
-        node.children = [self.tree(child) for child in children(ast)]
-        return node
-
-    # -- positions ---------------------------------------------------------------------------
 
     def piece(self, token: Token) -> Piece:
         offsets = self.result.offsets
+        if not offsets.substitutions:
+            return Piece(token.text, token.start, token.end)
         substitution = offsets.substitution_in(token.start, token.end)
         start = offsets.to_original(token.start)
         if substitution is not None:

@@ -58,11 +58,11 @@ def test_an_error_the_parser_cannot_place_has_no_offset() -> None:
 
 
 @pytest.mark.parametrize(("expr", "parsed"), [
-    ("rate(x[$__rate_interval])", "rate(x[5m])"),
-    ("rate(x[${__rate_interval}])", "rate(x[5m])"),
-    ("rate(x[$__interval] offset $shift)", "rate(x[5m] offset 5m)"),
-    ("max_over_time(x[$__range:$__interval])", "max_over_time(x[5m:5m])"),
-    ("rate(x[[[window]]])", "rate(x[5m])"),
+    ("rate(x[$__rate_interval])", "rate(x[3000000000ms])"),
+    ("rate(x[${__rate_interval}])", "rate(x[3000000000ms])"),
+    ("rate(x[$__interval] offset $shift)", "rate(x[3000000000ms] offset 3000000001ms)"),
+    ("max_over_time(x[$__range:$__interval])", "max_over_time(x[3000000000ms:3000000001ms])"),
+    ("rate(x[[[window]]])", "rate(x[3000000000ms])"),
     ("x * $__range_s", "x * 1"),
     ("topk($n, x)", "topk(1, x)"),
     ('x{service=~"$service"}', 'x{service=~"$service"}'),
@@ -83,8 +83,17 @@ def test_the_offset_map_points_back_into_the_original() -> None:
     text, offsets = substitute_grafana_variables(expr)
 
     assert offsets.to_original(text.index("foo")) == expr.index("foo")
-    assert offsets.to_original(text.index("5m")) == expr.index("$__rate_interval")
+    assert offsets.to_original(text.index("3000000000ms")) == expr.index("$__rate_interval")
     assert offsets.to_original(3) == 3
+
+
+def test_a_window_from_a_variable_names_its_variable() -> None:
+    result = parse_promql("rate(x[5m]) + rate(y[$__rate_interval])")
+    windows = [call.args[0].range.total_seconds() for call in (result.ast.lhs, result.ast.rhs)]
+
+    assert result.offsets.for_duration(windows[0]) is None
+    variable = result.offsets.for_duration(windows[1])
+    assert variable is not None and variable.name == "__rate_interval"
 
 
 def test_a_string_keeps_its_escapes_and_its_dollar_signs() -> None:
