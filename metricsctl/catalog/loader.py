@@ -34,7 +34,8 @@ class LoadResult:
         return self.catalog is not None and not self.errors
 
 
-def _display(root: str, relative: str) -> str:
+def display_path(root: str, relative: str) -> str:
+    """How a spec file is named in messages: under the directory as the user wrote it."""
     return f"{root.rstrip('/')}/{relative}" if root not in ("", ".") else relative
 
 
@@ -54,13 +55,13 @@ def discover_spec_files(root: Path) -> tuple[list[tuple[str, Path]], list[Diagno
         except OSError as error:
             problems.append(Diagnostic("catalog/unreadable", Severity.ERROR,
                                        f"cannot read directory: {error.strerror or error}",
-                                       Location(_display(str(root), relative) or str(root))))
+                                       Location(display_path(str(root), relative) or str(root))))
             return
         identity = (status.st_dev, status.st_ino)
         if identity in seen_dirs:
             problems.append(Diagnostic("catalog/symlink-loop", Severity.ERROR,
                                        "symbolic link loop: this directory is already included",
-                                       Location(_display(str(root), relative)),
+                                       Location(display_path(str(root), relative)),
                                        hint="remove the link"))
             return
         seen_dirs.add(identity)
@@ -95,7 +96,7 @@ def load_catalog(root: Path) -> LoadResult:
     files, problems = discover_spec_files(root)
     documents: dict[str, SourceDocument] = {}
     for relative, path in files:
-        display = _display(display_root, relative)
+        display = display_path(display_root, relative)
         document, found = read_yaml_file(path, display)
         problems.extend(found)
         if document is not None:
@@ -111,7 +112,7 @@ def load_catalog_from_blobs(root: Path, display_root: str,
     for relative in sorted(blobs):
         if not relative.endswith(SPEC_SUFFIXES):
             continue
-        document, found = parse_yaml(blobs[relative], _display(display_root, relative))
+        document, found = parse_yaml(blobs[relative], display_path(display_root, relative))
         problems.extend(found)
         if document is not None:
             documents[relative] = document
@@ -135,7 +136,7 @@ def _finish(root: Path, display_root: str, names: list[str],
                 f"no project file {PROJECT_FILE} in {display_root}", Location(display_root),
                 hint="create it with at least `project: <name>` (see `metricsctl init`)"))
         # Still check the domains, against an empty project, so every error shows at once.
-        project_doc = SourceDocument(_display(display_root, PROJECT_FILE), "", {})
+        project_doc = SourceDocument(display_path(display_root, PROJECT_FILE), "", {})
     else:
         problems.extend(validate_document(project_doc, PROJECT_SCHEMA))
     builder = CatalogBuilder(root)

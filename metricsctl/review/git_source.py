@@ -14,7 +14,12 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from metricsctl.catalog.loader import SPEC_SUFFIXES, LoadResult, load_catalog_from_blobs
+from metricsctl.catalog.loader import (
+    SPEC_SUFFIXES,
+    LoadResult,
+    display_path,
+    load_catalog_from_blobs,
+)
 
 DEFAULT_UPSTREAMS = ("origin/main", "main")
 _SYMLINK_MODE = "120000"
@@ -152,7 +157,7 @@ class GitRepository:
         blobs = self._spec_blobs(listing.stdout)
         display = specs_dir.as_posix()
         result = load_catalog_from_blobs(specs_dir, display, blobs)
-        texts = {_display(display, relative): data.decode("utf-8", "replace")
+        texts = {display_path(display, relative): data.decode("utf-8", "replace")
                  for relative, data in blobs.items()}
         return GitCatalog(revision, result, texts)
 
@@ -188,10 +193,6 @@ class GitRepository:
         if process.returncode != 0:
             raise GitSourceError(f"cannot read git objects: {_first_line(process)}")
         return _parse_batch(process.stdout)
-
-
-def _display(root: str, relative: str) -> str:
-    return f"{root.rstrip('/')}/{relative}" if root not in ("", ".") else relative
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,8 +56,8 @@ def test_a_summary_gives_its_average(write_catalog: WriteCatalog) -> None:
     catalog = load_catalog(root).catalog
     assert catalog is not None
     assert queries(catalog, "b", "Lookup") == [
-        ("sum (rate(lookup_seconds_sum[$__rate_interval])) / "
-         "sum (rate(lookup_seconds_count[$__rate_interval]))", "avg")]
+        ("sum(rate(lookup_seconds_sum[$__rate_interval])) / "
+         "sum(rate(lookup_seconds_count[$__rate_interval]))", "avg")]
 
 
 def test_hand_written_queries_pass_through_with_their_source() -> None:
