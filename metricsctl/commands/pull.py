@@ -35,9 +35,10 @@ def pull(
 ) -> None:
     """Download dashboards from Grafana into DIR/<uid>.json, normalized like `generate`.
 
-    Files have no id/version/iteration, sorted keys and a trailing newline, so diffing DIR
-    against generated/grafana/dashboards shows the edits made in Grafana. Exit 1 when a
-    dashboard could not be downloaded.
+    Files have no id/version/iteration (Grafana's bookkeeping), sorted keys and a trailing
+    newline, so diffing DIR against generated/grafana/dashboards shows the edits made in
+    Grafana (and the `version` line generate writes). Each file is also compared with what
+    the catalog generates. Exit 1 when a dashboard could not be downloaded.
     """
     from rich.markup import escape
 

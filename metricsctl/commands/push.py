@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from metricsctl.commands.catalog_input import (
-    DiagnosticFormat,
-    SpecsDirArgument,
-    load_valid_catalog,
-)
+from metricsctl.commands.catalog_input import SpecsDirArgument, load_valid_catalog
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -30,6 +27,12 @@ if TYPE_CHECKING:
 
 # Above this many writes, a progress bar (on stderr, on a terminal) shows the push moving.
 PROGRESS_THRESHOLD = 5
+
+
+class PushFormat(StrEnum):
+    text = "text"
+    json = "json"
+
 
 GrafanaUrlOption = Annotated[str | None, typer.Option(
     "--grafana-url", metavar="URL",
@@ -62,8 +65,8 @@ def push(
     message: Annotated[str | None, typer.Option(
         "--message", "-m", metavar="TEXT",
         help="Version-history message [default: the catalog's git commit].")] = None,
-    output_format: Annotated[DiagnosticFormat, typer.Option(
-        "--format", "-f", help="Output format.")] = DiagnosticFormat.text,
+    output_format: Annotated[PushFormat, typer.Option(
+        "--format", "-f", help="Output format (json: for CI, stable keys).")] = PushFormat.text,
     ca_cert: CaCertOption = None,
     insecure: InsecureOption = False,
 ) -> None:
@@ -84,7 +87,7 @@ def push(
     if prune and selected:
         _usage_error("--prune cannot be combined with --only (it would delete the others)")
     settings = connection_settings(catalog, grafana_url, timeout, ca_cert, insecure)
-    text = output_format is DiagnosticFormat.text
+    text = output_format is PushFormat.text
     history_message = version_message(message, catalog.root)
 
     from metricsctl.grafana.client import GrafanaClient

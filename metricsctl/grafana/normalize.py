@@ -42,35 +42,54 @@ def canonical_json(value: Any) -> str:
                       ensure_ascii=False, allow_nan=False)
 
 
+def content_text(dashboard: dict[str, Any]) -> str:
+    """The canonical text of the normalized dashboard: what comparisons and hashes use."""
+    return canonical_json(normalize(dashboard))
+
+
+def text_hash(text: str) -> str:
+    """`sha256:<hex>` of a content text."""
+    return HASH_PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def content_hash(dashboard: dict[str, Any]) -> str:
     """`sha256:<hex>` of the normalized dashboard."""
-    digest = hashlib.sha256(canonical_json(normalize(dashboard)).encode("utf-8")).hexdigest()
-    return HASH_PREFIX + digest
+    return text_hash(content_text(dashboard))
 
 
 def same_content(left: dict[str, Any], right: dict[str, Any]) -> bool:
-    return canonical_json(normalize(left)) == canonical_json(normalize(right))
+    return content_text(left) == content_text(right)
 
 
-def with_marker(dashboard: dict[str, Any]) -> dict[str, Any]:
-    """The dashboard to push: normalized, plus the marker of its content."""
+def with_marker(dashboard: dict[str, Any], text: str | None = None) -> dict[str, Any]:
+    """The dashboard to push: normalized, plus the marker of its content (`text`: its
+    content_text, when already computed)."""
     marked = normalize(dashboard)
-    marked[MARKER_KEY] = content_hash(dashboard)
+    marked[MARKER_KEY] = text_hash(content_text(dashboard) if text is None else text)
     return marked
 
 
-def provenance(live: dict[str, Any]) -> Provenance:
+def provenance(live: dict[str, Any], text: str | None = None) -> Provenance:
+    """Who wrote Grafana's copy last (`text`: its content_text, when already computed)."""
     marker = live.get(MARKER_KEY)
     if not isinstance(marker, str):
         return Provenance.UNMARKED
-    return Provenance.PUSHED if marker == content_hash(live) else Provenance.EDITED
+    actual = text_hash(content_text(live) if text is None else text)
+    return Provenance.PUSHED if marker == actual else Provenance.EDITED
+
+
+# Values that are their own canonical form; checked by exact type, since this walks every
+# value of every dashboard twice per push.
+_LEAVES = frozenset({str, int, bool, type(None)})
 
 
 def _integral(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+    kind = type(value)
+    if kind is dict:
+        return {key: item if type(item) in _LEAVES else _integral(item)
+                for key, item in value.items()}
+    if kind is list:
+        return [item if type(item) in _LEAVES else _integral(item) for item in value]
+    if kind is float and value.is_integer() and abs(value) < 2**53:
         return int(value)
-    if isinstance(value, dict):
-        return {key: _integral(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_integral(item) for item in value]
     return value

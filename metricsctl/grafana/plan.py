@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from metricsctl.grafana.client import ApiResponse, GrafanaClient, path_segment
 from metricsctl.grafana.errors import GrafanaError
-from metricsctl.grafana.normalize import Provenance, provenance, same_content, with_marker
+from metricsctl.grafana.normalize import Provenance, content_text, provenance, with_marker
 from metricsctl.grafana.search import managed_dashboards
 
 if TYPE_CHECKING:
@@ -212,8 +212,9 @@ def folder_mismatch(spec: FolderSpec, live: Mapping[str, Any]) -> str | None:
 
 def plan_dashboard(client: GrafanaClient, desired: DesiredDashboard, *,
                    force: bool = False) -> DashboardStep:
+    wanted = content_text(desired.dashboard)
     step = DashboardStep(desired.uid, desired.title, Action.CREATE, desired.folder,
-                         payload=with_marker(desired.dashboard))
+                         payload=with_marker(desired.dashboard, wanted))
     try:
         response = client.get(f"/api/dashboards/uid/{path_segment(desired.uid)}")
     except GrafanaError as error:
@@ -228,15 +229,16 @@ def plan_dashboard(client: GrafanaClient, desired: DesiredDashboard, *,
     live_folder = meta.get("folderUid") or None
     version = _int(meta.get("version"), _int(dashboard.get("version"), 0))
     step = replace(step, live=dashboard, live_version=version, live_folder=live_folder)
+    live_text = content_text(dashboard)
     changes = []
-    if not same_content(dashboard, desired.dashboard):
+    if live_text != wanted:
         changes.append("content changed")
     if live_folder != desired.folder:
         changes.append(f"moves from {_folder_name(live_folder)} to {_folder_name(desired.folder)}")
     if not changes:
         return replace(step, action=Action.UNCHANGED)
     what = ", ".join(changes)
-    owner = _ownership_problem(dashboard, meta, version)
+    owner = _ownership_problem(dashboard, meta, version, live_text)
     if owner is None:
         return replace(step, action=Action.UPDATE, reason=what)
     if force:
@@ -285,14 +287,14 @@ def _plan_removal(client: GrafanaClient, hit: Mapping[str, Any], *,
                    reason=f"no longer in the catalog, but not deleted: {owner}")
 
 
-def _ownership_problem(dashboard: dict[str, Any], meta: Mapping[str, Any],
-                       version: int) -> str | None:
+def _ownership_problem(dashboard: dict[str, Any], meta: Mapping[str, Any], version: int,
+                       text: str | None = None) -> str | None:
     """Why Grafana's copy is not metricsctl's to change; None when it is."""
     if meta.get("provisioned"):
         return ("it is provisioned from a file in Grafana, which cannot be saved through the "
                 "API")
     who = f", last saved by {meta['updatedBy']}" if meta.get("updatedBy") else ""
-    origin = provenance(dashboard)
+    origin = provenance(dashboard, text)
     if origin is Provenance.PUSHED:
         return None
     if origin is Provenance.EDITED:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import copy
 import json
 import socket
 import ssl
@@ -144,7 +145,7 @@ class GrafanaServer:
     def dashboard(self, uid: str) -> dict[str, Any] | None:
         """The stored dashboard JSON (a copy), None when absent."""
         reply = self.state.get_dashboard(uid)
-        return reply.body["dashboard"] if reply.status == 200 else None
+        return copy.deepcopy(reply.body["dashboard"]) if reply.status == 200 else None
 
     def dashboard_folder(self, uid: str) -> str | None:
         return self.state.dashboards[uid].folder_uid

@@ -354,7 +354,8 @@ class GrafanaState:
             stored = self.dashboards.get(uid)
             if stored is None:
                 return Reply(404, _message("Dashboard not found"))
-            data = copy.deepcopy(stored.data)
+            # A shallow copy is enough: stored JSON is replaced on save, never changed in place.
+            data = dict(stored.data)
             data["version"] = stored.version  # Grafana syncs the JSON with the stored version
             folder = self.folders.get(stored.folder_uid) if stored.folder_uid else None
             slug = slugify(stored.title)
