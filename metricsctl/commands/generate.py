@@ -152,14 +152,17 @@ def generate(
         "--force", help="Overwrite files metricsctl did not write when they differ.")] = False,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="Print only errors and --check findings.")] = False,
+    no_lint: Annotated[bool, typer.Option(
+        "--no-lint", help="Generate even when `metricsctl lint` reports errors.")] = False,
 ) -> None:
     """Generate dashboards, rules, scrape config, Python instrumentation and docs.
 
     Deterministic and atomic: everything is rendered first and nothing is written if any
     target fails. A manifest in the output directory records what metricsctl wrote, so
     outputs of deleted entries are removed and other files are never touched.
-    Exit 0 on success (or current with --check), 1 on an invalid catalog, a failed target,
-    a write error or (with --check) differences, 2 on usage errors.
+    A catalog with lint errors is refused unless --no-lint is given.
+    Exit 0 on success (or current with --check), 1 on an invalid catalog, lint errors, a
+    failed target, a write error or (with --check) differences, 2 on usage errors.
     """
     from metricsctl.generation import (
         GenerationError,
@@ -175,6 +178,10 @@ def generate(
                                  param_hint="--force")
     _check_out_option(out, specs_dir, check)
     catalog = load_valid_catalog(specs_dir)
+    if not no_lint:
+        from metricsctl.commands.lint import refuse_lint_errors
+
+        refuse_lint_errors(catalog, "not checked" if check else "nothing was generated")
     try:
         rendered = render_targets(catalog, targets)
         plan = plan_output(out, rendered, all_targets=not target)
