@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -255,6 +256,17 @@ def test_real_targets_render_the_small_catalog_identically_twice(cli: Cli,
     texts = [data.decode() for data in files.values() if data is not None]
     assert all(text.endswith("\n") and not text.endswith("\n\n") for text in texts)
     assert not any("\r" in text or str(tmp_path) in text for text in texts)
+
+
+@pytest.mark.usefixtures("fake_targets")
+def test_the_garbage_collector_settings_are_restored(cli: Cli, specs: Path,
+                                                     tmp_path: Path) -> None:
+    before = gc.get_threshold()
+
+    cli("generate", specs, "--out", tmp_path / "generated", "-q")
+    cli("generate", specs, "--out", tmp_path / "generated", "--check", "-t", "nope")
+
+    assert gc.get_threshold() == before
 
 
 def test_generate_check_in_a_real_process_reports_without_a_traceback(tmp_path: Path) -> None:
