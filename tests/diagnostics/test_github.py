@@ -63,3 +63,20 @@ def test_no_location_still_gives_a_title() -> None:
     diagnostic = Diagnostic("catalog/empty", Severity.ERROR, "no catalog files")
 
     assert format_annotation(diagnostic) == "::error title=catalog/empty::no catalog files"
+
+
+def test_validate_can_emit_annotations_too(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from metricsctl.cli import app
+
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "metricsctl.yaml").write_text("project: test\n")
+    (specs / "app.yaml").write_text("domain: app\nmetrics:\n  x: {type: gauge}\n")
+
+    result = CliRunner().invoke(app, ["validate", str(specs), "--format", "github"])
+
+    assert result.exit_code == 1
+    assert result.stdout.startswith("::error file=")
+    assert ",line=3,col=3,endColumn=4,title=catalog/missing-key::" in result.stdout

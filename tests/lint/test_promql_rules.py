@@ -436,3 +436,23 @@ dashboards:
 """)
 
     assert run.diagnostics == []
+
+
+def test_a_finding_in_a_queries_list_points_into_that_query(run_lint: RunLint) -> None:
+    run = run_lint("""\
+dashboards:
+  board:
+    title: Board
+    panels:
+      - title: Two queries
+        queries:
+          - {expr: 'sum(rate(http_requests_total[$__rate_interval]))', legend: all}
+          - expr: |
+              sum(
+                rate(queue_depth[$__rate_interval])
+              )
+""")
+
+    finding = run.one("promql/rate-on-gauge")
+    assert run.where("promql/rate-on-gauge") == run.at("queue_depth[")
+    assert finding.end_column == finding.column + len("queue_depth")
