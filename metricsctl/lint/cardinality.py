@@ -20,7 +20,7 @@ UNBOUNDED_LABEL = Rule(
     "template, a plan tier), keep ids in logs or traces, or declare `values:` or "
     "`max_cardinality:` if the label really is bounded.")
 UNKNOWN_BOUND = Rule(
-    "cardinality/unknown-bound", Severity.INFO,
+    "cardinality/unknown-bound", Severity.WARNING,
     "a label without `values` or `max_cardinality`",
     "Without a bound the catalog cannot estimate the metric's series nor warn before a "
     "cardinality explosion. List the label's `values`, or give `max_cardinality`.")

@@ -50,7 +50,7 @@ def test_a_label_without_a_bound_is_noted(run_lint: RunLint) -> None:
     run = run_lint(domain=BOUNDED.replace("  route: {max_cardinality: 20}\n", "  route: {}\n"))
 
     finding = run.one("cardinality/unknown-bound")
-    assert finding.severity is Severity.INFO
+    assert finding.severity is Severity.WARNING
     assert run.where("cardinality/unknown-bound") == run.at("route: {}")
 
 

@@ -33,12 +33,17 @@ alerts:
 INFO_ONLY = """\
 domain: app
 labels:
-  queue: {}
+  queue: {values: [mail, billing]}
 metrics:
   queue_depth:
     type: gauge
     help: Jobs waiting.
     labels: [queue]
+dashboards:
+  queues:
+    title: Queues
+    panels:
+      - {title: Mail, expr: 'queue_depth{queue=~"mail"}'}
 """
 
 
