@@ -198,23 +198,28 @@ def _generate(specs_dir: Path | None, out: Path, targets: list[str], *, subset: 
               check: bool, force: bool, quiet: bool, lint: bool) -> None:
     from metricsctl.generation import (
         GenerationError,
+        Rendering,
         apply_plan,
         check_findings,
         plan_output,
-        render_targets,
+        worth_forking,
     )
 
     catalog = load_valid_catalog(specs_dir)
-    if lint:
-        from metricsctl.commands.lint import refuse_lint_errors
+    size = len(catalog.metrics) + len(catalog.alerts) + len(catalog.recording_rules) + sum(
+        1 for dashboard in catalog.dashboards.values() for _ in dashboard.all_panels())
+    # A large catalog renders in forked processes while this one lints it.
+    with Rendering(catalog, targets, parallel=worth_forking(size)) as rendering:
+        if lint:
+            from metricsctl.commands.lint import refuse_lint_errors
 
-        refuse_lint_errors(catalog, "not checked" if check else "nothing was generated")
-    try:
-        rendered = render_targets(catalog, targets)
-        plan = plan_output(out, rendered, all_targets=not subset)
-    except GenerationError as error:
-        _print_error(error, suffix="" if check else "; nothing was written")
-        raise typer.Exit(1) from None
+            refuse_lint_errors(catalog, "not checked" if check else "nothing was generated")
+        try:
+            rendered = rendering.result()
+            plan = plan_output(out, rendered, all_targets=not subset)
+        except GenerationError as error:
+            _print_error(error, suffix="" if check else "; nothing was written")
+            raise typer.Exit(1) from None
     if check:
         findings = check_findings(plan)
         if findings:

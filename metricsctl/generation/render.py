@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from metricsctl.generation.errors import GenerationError
 from metricsctl.generation.paths import UnsafePathError, check_relative_path, normalise_text
+from metricsctl.generation.workers import ForkedRendering, Outcome
 
 if TYPE_CHECKING:
     from metricsctl.catalog.model import Catalog
@@ -70,31 +71,70 @@ def _parents(path: str) -> list[str]:
     return ["/".join(parts[:end]) for end in range(1, len(parts))]
 
 
-def _render_one(name: str, catalog: Catalog) -> dict[object, object]:
+def run_target(name: str, catalog: Catalog) -> Outcome:
+    """(files, None) from target `name`, or (None, a one-line problem) when it fails."""
     from metricsctl.targets import load_target
 
-    # Typed as object: a target's result is checked here, not trusted.
-    result: object = load_target(name).render(catalog)
+    try:
+        # Typed as object: a target's result is checked here, not trusted.
+        result: object = load_target(name).render(catalog)
+    except (Exception, SystemExit) as error:  # a target's bug is reported, not a traceback
+        return None, f"target `{name}` failed: {type(error).__name__}: {error}{_where(error)}"
     if not isinstance(result, dict):
-        raise TypeError(f"render() returned {type(result).__name__}, not a dict of path -> text")
-    return result
+        return None, (f"target `{name}` failed: TypeError: render() returned "
+                      f"{type(result).__name__}, not a dict of path -> text")
+    return result, None
 
 
-def render_targets(catalog: Catalog, targets: Sequence[str]) -> RenderedOutput:
+class Rendering:
+    """Targets being rendered: in forked processes (started at once) or here, on `result()`.
+
+    Use as a context manager so that processes still running are stopped when the caller
+    gives up early (e.g. lint refuses the catalog while the targets render).
+    """
+
+    def __init__(self, catalog: Catalog, targets: Sequence[str], *, parallel: bool) -> None:
+        self._catalog = catalog
+        self._targets = list(targets)
+        self._forked = ForkedRendering(lambda name: run_target(name, catalog), self._targets) \
+            if parallel and len(self._targets) > 1 else None
+
+    def __enter__(self) -> Rendering:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._forked is not None:
+            self._forked.close()
+
+    def result(self) -> RenderedOutput:
+        """Every target's files; GenerationError listing every problem."""
+        if self._forked is not None:
+            outcomes = self._forked.outcomes()
+        else:
+            outcomes = [run_target(name, self._catalog) for name in self._targets]
+        return collect_files(self._targets, outcomes)
+
+
+def render_targets(catalog: Catalog, targets: Sequence[str], *,
+                   parallel: bool = False) -> RenderedOutput:
     """Render `targets` (registry names, in order); raise GenerationError listing every problem.
 
     Problems: a target that raises or returns something other than {path: text}, an unsafe
     path, and two targets (or two paths differing only in case) claiming the same file.
+    With `parallel`, each target renders in its own forked process (workers.py).
     """
+    with Rendering(catalog, targets, parallel=parallel) as rendering:
+        return rendering.result()
+
+
+def collect_files(targets: Sequence[str], outcomes: Sequence[Outcome]) -> RenderedOutput:
+    """Check and normalise the targets' files (in target order) into one output."""
     problems: list[str] = []
     claimed: dict[str, RenderedFile] = {}
     by_folded: dict[str, str] = {}
-    for name in targets:
-        try:
-            files = _render_one(name, catalog)
-        except Exception as error:  # a target's bug must not become a traceback for users
-            problems.append(f"target `{name}` failed: {type(error).__name__}: {error}"
-                            f"{_where(error)}")
+    for name, (files, failure) in zip(targets, outcomes, strict=True):
+        if failure is not None:
+            problems.append(failure)
             continue
         for path, text in files.items():
             if not isinstance(path, str):

@@ -1,0 +1,118 @@
+"""Rendering in forked processes gives the same output, and failures the same messages."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from metricsctl.catalog import Catalog, load_catalog
+from metricsctl.generation import GenerationError, Rendering, render_targets, worth_forking
+from metricsctl.generation.workers import PARALLEL_THRESHOLD
+from metricsctl.targets import TARGET_MODULES
+from tests.conftest import SMALL_CATALOG
+from tests.generation.fake_targets import (
+    render_boards,
+    render_failing,
+    render_index,
+    use_targets,
+    write_shop_catalog,
+)
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forking is used on Linux only")
+
+
+def load(path: Path) -> Catalog:
+    result = load_catalog(path)
+    assert result.ok and result.catalog is not None
+    return result.catalog
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Catalog:
+    return load(write_shop_catalog(tmp_path / "specs"))
+
+
+def test_the_real_targets_render_identically_in_processes_and_in_process() -> None:
+    catalog = load(SMALL_CATALOG)
+    targets = list(TARGET_MODULES)
+
+    forked = render_targets(catalog, targets, parallel=True)
+    here = render_targets(catalog, targets)
+
+    assert forked == here
+    assert multiprocessing.active_children() == []
+
+
+def test_a_failing_target_is_reported_as_in_process(monkeypatch: pytest.MonkeyPatch,
+                                                    shop: Catalog) -> None:
+    use_targets(monkeypatch, {"boards": render_boards, "failing": render_failing})
+
+    with pytest.raises(GenerationError) as forked:
+        render_targets(shop, ["boards", "failing"], parallel=True)
+    with pytest.raises(GenerationError) as here:
+        render_targets(shop, ["boards", "failing"])
+
+    assert forked.value.problems == here.value.problems
+    assert forked.value.problems[0].startswith("target `failing` failed: RuntimeError")
+
+
+def test_a_target_that_kills_its_process_is_reported(monkeypatch: pytest.MonkeyPatch,
+                                                     shop: Catalog) -> None:
+    def crash(_: Catalog) -> dict[str, str]:
+        os._exit(3)
+
+    use_targets(monkeypatch, {"index": render_index, "crash": crash})
+
+    with pytest.raises(GenerationError) as caught:
+        render_targets(shop, ["index", "crash"], parallel=True)
+
+    assert caught.value.problems == ["target `crash` failed: its process ended unexpectedly "
+                                     "(exit code 3)"]
+
+
+def test_output_that_cannot_be_sent_back_is_reported(monkeypatch: pytest.MonkeyPatch,
+                                                     shop: Catalog) -> None:
+    use_targets(monkeypatch, {"index": render_index,
+                              "odd": lambda _: {"a.txt": (lambda: "not picklable")}})
+
+    with pytest.raises(GenerationError) as caught:
+        render_targets(shop, ["index", "odd"], parallel=True)
+
+    assert caught.value.problems[0].startswith(
+        "target `odd` failed: its output cannot be sent back from its process:")
+
+
+def test_leaving_early_stops_targets_still_rendering(monkeypatch: pytest.MonkeyPatch,
+                                                    shop: Catalog) -> None:
+    def slow(_: Catalog) -> dict[str, str]:
+        time.sleep(60)
+        return {}
+
+    use_targets(monkeypatch, {"slow": slow, "index": render_index})
+    start = time.monotonic()
+
+    with Rendering(shop, ["slow", "index"], parallel=True):
+        pass  # e.g. lint refused the catalog
+
+    assert time.monotonic() - start < 10
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize(("size", "expected"), [(0, False), (PARALLEL_THRESHOLD - 1, False),
+                                                (PARALLEL_THRESHOLD, True)])
+def test_only_large_catalogs_are_worth_forking(size: int, expected: bool,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+    assert worth_forking(size) is expected
+
+
+def test_one_core_is_not_worth_forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+
+    assert worth_forking(10 * PARALLEL_THRESHOLD) is False
