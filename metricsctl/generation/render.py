@@ -6,10 +6,10 @@ so a failing target can never leave a half-written output behind.
 
 from __future__ import annotations
 
-import sysconfig
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 # metricsctl/ and templates/ (shipped as metricsctl/templates) live under this directory.
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
-_STDLIB = Path(sysconfig.get_paths()["stdlib"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +46,19 @@ class RenderedOutput:
         return [path for path, file in self.files.items() if file.target == target]
 
 
+@cache
+def _stdlib() -> Path:
+    import sysconfig  # only when a target fails: computing the paths takes a few ms
+
+    return Path(sysconfig.get_paths()["stdlib"])
+
+
 def _shown_frame_file(file: str) -> str | None:
     """How to name a traceback file for users, or None for Python's own and libraries' files."""
     path = Path(file)
     if path.is_relative_to(_PACKAGE_ROOT):
         return path.relative_to(_PACKAGE_ROOT).as_posix()  # metricsctl/..., templates/...
-    if file.startswith("<") or "site-packages" in path.parts or path.is_relative_to(_STDLIB):
+    if file.startswith("<") or "site-packages" in path.parts or path.is_relative_to(_stdlib()):
         return None
     return path.name
 

@@ -13,14 +13,13 @@ before forking, so it is safe there.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
     from multiprocessing.context import ForkProcess
 
 # What rendering one target gives: (its files, or None and a one-line problem).
@@ -33,8 +32,12 @@ PARALLEL_THRESHOLD = 1000
 
 def worth_forking(catalog_size: int) -> bool:
     """Whether to render in separate processes: a large catalog, several cores, Linux."""
-    return (catalog_size >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1
-            and sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods())
+    if catalog_size < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2 \
+            or sys.platform != "linux":
+        return False
+    import multiprocessing  # only now: most runs render in-process and never need it
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _render_and_send(run: RunTarget, name: str, connection: Connection) -> None:
@@ -51,6 +54,8 @@ class ForkedRendering:
     """One forked process per target name, started at once; `outcomes()` collects them."""
 
     def __init__(self, run: RunTarget, names: Sequence[str]) -> None:
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
         self._names = list(names)
         self._processes: list[tuple[ForkProcess, Connection]] = []
