@@ -7,9 +7,8 @@ How (and what is guaranteed):
    (unless `--force`) stops the run before the directory is touched.
 2. Under an exclusive lock on the output directory (flock, so two runs cannot interleave),
    every new or changed file is written into a staging directory
-   `<out>/.metricsctl-staging-XXXX/`, then flushed to disk with one `sync()` (one call instead
-   of an fsync per file, which costs about 1 ms each). Running out of space or permission
-   here changes nothing: the staging directory is deleted and the old output is untouched.
+   `<out>/.metricsctl-staging-XXXX/`. Running out of space or permission here changes
+   nothing: the staging directory is deleted and the old output is untouched.
    The staging directory lives *inside* the output directory rather than next to it so that
    it is always on the same filesystem (the output directory may be a mount point) and so
    that a writable output directory in a read-only parent still works.
@@ -24,6 +23,11 @@ How (and what is guaranteed):
    files. The next `generate` converges: owned files are rewritten, and a file created by
    the interrupted run, missing from the old manifest but identical to what is rendered, is
    adopted rather than reported as a conflict. `generate --check` reports such a state.
+
+Files are not fsync-ed: that costs about 1 ms per file (and `sync()` flushes every other
+process's writes too), and the output is derived data that the next run rewrites. After a
+power loss a file may be stale or empty; its hash then differs from the manifest, so
+`generate --check` reports it and `generate` rewrites it.
 
 Files metricsctl did not write (absent from the manifest) are never modified or removed;
 only an explicit `--force` lets generation overwrite one with different content.
@@ -92,8 +96,6 @@ def _stage(changes: list[FileChange], manifest_text: str | None,
     if manifest_text is not None:
         staged[MANIFEST_NAME] = staging / "manifest"
         _write_new_file(staged[MANIFEST_NAME], manifest_text.encode("utf-8"))
-    if hasattr(os, "sync"):
-        os.sync()
     return staged
 
 
