@@ -7,7 +7,7 @@ What it measures, for --concurrency 1 and 8, each on a fresh loopback Grafana:
    fresh process, wall time, and the number of write requests Grafana received.
 2. A second push with nothing changed: wall time and write requests (must be 0).
 3. Where the second push's time goes, inside one process: interpreter start-up and
-   imports, loading the catalog, rendering the dashboards (the grafana target), and the
+   imports, loading the catalog, rendering the dashboards (the grafana target), and
    talking to Grafana (preflight, then one GET per dashboard) - so that the HTTP part is
    judged without start-up.
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from enum import Enum
 from typing import Any
 
@@ -38,8 +39,19 @@ def normalize(dashboard: dict[str, Any]) -> dict[str, Any]:
 
 def canonical_json(value: Any) -> str:
     """One text per content: sorted keys, no spaces, integral floats as integers."""
-    return json.dumps(_integral(value), sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False, allow_nan=False)
+    text = _dumps(value)
+    # Python prints an integral float below 1e16 as `12.0`, and a number in this compact
+    # JSON is followed by `,`, `}` or `]`: without such a token (the usual case, since both
+    # Grafana's JSON and ours write integers) the walk over every value is not needed.
+    return _dumps(_integral(value)) if _INTEGRAL_FLOAT.search(text) else text
+
+
+_INTEGRAL_FLOAT = re.compile(r"[0-9]\.0[,}\]]")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
 
 
 def content_text(dashboard: dict[str, Any]) -> str:
@@ -58,28 +70,28 @@ def content_hash(dashboard: dict[str, Any]) -> str:
 
 
 def same_content(left: dict[str, Any], right: dict[str, Any]) -> bool:
-    return content_text(left) == content_text(right)
+    """Whether two dashboards have the same normalized content, compared as JSON values
+    (key order aside, and 12 equal to 12.0: Grafana's Go JSON reads numbers as floats).
+    Python's own deep equality does exactly that, far faster than comparing texts."""
+    return normalize(left) == normalize(right)
 
 
-def with_marker(dashboard: dict[str, Any], text: str | None = None) -> dict[str, Any]:
-    """The dashboard to push: normalized, plus the marker of its content (`text`: its
-    content_text, when already computed)."""
+def with_marker(dashboard: dict[str, Any]) -> dict[str, Any]:
+    """The dashboard to push: normalized, plus the marker of its content."""
     marked = normalize(dashboard)
-    marked[MARKER_KEY] = text_hash(content_text(dashboard) if text is None else text)
+    marked[MARKER_KEY] = content_hash(dashboard)
     return marked
 
 
-def provenance(live: dict[str, Any], text: str | None = None) -> Provenance:
-    """Who wrote Grafana's copy last (`text`: its content_text, when already computed)."""
+def provenance(live: dict[str, Any]) -> Provenance:
+    """Who wrote Grafana's copy last, as far as its marker tells."""
     marker = live.get(MARKER_KEY)
     if not isinstance(marker, str):
         return Provenance.UNMARKED
-    actual = text_hash(content_text(live) if text is None else text)
-    return Provenance.PUSHED if marker == actual else Provenance.EDITED
+    return Provenance.PUSHED if marker == content_hash(live) else Provenance.EDITED
 
 
-# Values that are their own canonical form; checked by exact type, since this walks every
-# value of every dashboard twice per push.
+# Values that are their own canonical form; checked by exact type, as the walk is per value.
 _LEAVES = frozenset({str, int, bool, type(None)})
 
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from metricsctl.grafana.client import ApiResponse, GrafanaClient, path_segment
 from metricsctl.grafana.errors import GrafanaError
-from metricsctl.grafana.normalize import Provenance, content_text, provenance, with_marker
+from metricsctl.grafana.normalize import Provenance, provenance, same_content, with_marker
 from metricsctl.grafana.search import managed_dashboards
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ class PushRequest:
 
     project: str
     dashboards: tuple[DesiredDashboard, ...]
-    folders: tuple[FolderSpec, ...]
+    folders: tuple[FolderSpec, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +173,8 @@ def folders_parents_first(declared: Mapping[str, FolderSpec],
 def make_plan(client: GrafanaClient, request: PushRequest, *, force: bool = False,
               prune: bool = False, concurrency: int = 4) -> Plan:
     """Read what Grafana has and decide every step; only GET requests."""
-    folders = tuple(plan_folder(client, spec) for spec in request.folders)
+    folders = tuple(in_parallel(lambda spec: plan_folder(client, spec), request.folders,
+                                concurrency))
     dashboards = tuple(in_parallel(lambda d: plan_dashboard(client, d, force=force),
                                    request.dashboards, concurrency))
     pruned: tuple[DashboardStep, ...] = ()
@@ -212,33 +213,32 @@ def folder_mismatch(spec: FolderSpec, live: Mapping[str, Any]) -> str | None:
 
 def plan_dashboard(client: GrafanaClient, desired: DesiredDashboard, *,
                    force: bool = False) -> DashboardStep:
-    wanted = content_text(desired.dashboard)
-    step = DashboardStep(desired.uid, desired.title, Action.CREATE, desired.folder,
-                         payload=with_marker(desired.dashboard, wanted))
+    """Read one dashboard from Grafana and decide what it needs."""
+    step = DashboardStep(desired.uid, desired.title, Action.CREATE, desired.folder)
     try:
         response = client.get(f"/api/dashboards/uid/{path_segment(desired.uid)}")
     except GrafanaError as error:
-        return replace(step, action=Action.FAILED, payload=None, reason=error.message)
+        return replace(step, action=Action.FAILED, reason=error.message)
     if response.status == 404:
-        return step
+        return replace(step, payload=with_marker(desired.dashboard))
     live = _live_dashboard(response)
     if live is None:
-        return replace(step, action=Action.FAILED, payload=None,
+        return replace(step, action=Action.FAILED,
                        reason=f"could not read it from Grafana: {response.describe()}")
     dashboard, meta = live
     live_folder = meta.get("folderUid") or None
     version = _int(meta.get("version"), _int(dashboard.get("version"), 0))
     step = replace(step, live=dashboard, live_version=version, live_folder=live_folder)
-    live_text = content_text(dashboard)
     changes = []
-    if live_text != wanted:
+    if not same_content(dashboard, desired.dashboard):
         changes.append("content changed")
     if live_folder != desired.folder:
         changes.append(f"moves from {_folder_name(live_folder)} to {_folder_name(desired.folder)}")
     if not changes:
-        return replace(step, action=Action.UNCHANGED)
+        return replace(step, action=Action.UNCHANGED)  # no payload: nothing to hash or send
+    step = replace(step, payload=with_marker(desired.dashboard))
     what = ", ".join(changes)
-    owner = _ownership_problem(dashboard, meta, version, live_text)
+    owner = _ownership_problem(dashboard, meta, version)
     if owner is None:
         return replace(step, action=Action.UPDATE, reason=what)
     if force:
@@ -287,14 +287,14 @@ def _plan_removal(client: GrafanaClient, hit: Mapping[str, Any], *,
                    reason=f"no longer in the catalog, but not deleted: {owner}")
 
 
-def _ownership_problem(dashboard: dict[str, Any], meta: Mapping[str, Any], version: int,
-                       text: str | None = None) -> str | None:
+def _ownership_problem(dashboard: dict[str, Any], meta: Mapping[str, Any],
+                       version: int) -> str | None:
     """Why Grafana's copy is not metricsctl's to change; None when it is."""
     if meta.get("provisioned"):
         return ("it is provisioned from a file in Grafana, which cannot be saved through the "
                 "API")
     who = f", last saved by {meta['updatedBy']}" if meta.get("updatedBy") else ""
-    origin = provenance(dashboard, text)
+    origin = provenance(dashboard)
     if origin is Provenance.PUSHED:
         return None
     if origin is Provenance.EDITED:

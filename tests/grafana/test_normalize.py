@@ -53,3 +53,14 @@ def test_the_hash_is_stable_and_content_sensitive() -> None:
     assert content_hash(BOARD) == content_hash(dict(reversed(list(BOARD.items()))))
     assert content_hash(BOARD) != content_hash({**BOARD, "title": "B"})
     assert content_hash(BOARD).startswith("sha256:") and len(content_hash(BOARD)) == 71
+
+
+def test_integral_floats_inside_strings_do_not_change_the_text() -> None:
+    assert canonical_json({"legend": "p99 1.0,", "w": 1.0}) == '{"legend":"p99 1.0,","w":1}'
+    assert canonical_json({"a": [0.5, 2.0]}) == '{"a":[0.5,2]}'
+    assert canonical_json({"big": 1e20, "x": -3.0}) == '{"big":1e+20,"x":-3}'
+
+
+def test_same_content_reads_numbers_as_json_numbers() -> None:
+    assert same_content({"uid": "a", "w": 12.0, "id": 1}, {"w": 12, "uid": "a"})
+    assert not same_content({"w": [1, 2]}, {"w": [2, 1]})

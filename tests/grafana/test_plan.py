@@ -165,7 +165,7 @@ def test_push_request_renders_the_catalog_like_generate(only: tuple[str, ...]) -
     assert catalog is not None
     request = push_request(catalog, only)
     (item,) = request.dashboards
+    assert (item.uid, item.title, item.folder) == ("shop-overview", "Shop Overview", "shop")
     assert item.dashboard == build_dashboards(catalog)["shop-overview"]
-    assert item.folder == "shop"
     assert [f.uid for f in request.folders] == (["shop"] if only else ["shop", "shop-business"])
     assert request.project == "shop"
