@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,9 @@ def worth_forking(catalog_size: int) -> bool:
 
 
 def _render_and_send(run: RunTarget, name: str, connection: Connection) -> None:
+    # Ctrl-C reaches the whole process group: the parent handles it and stops this process,
+    # which must not print a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     outcome = run(name)
     try:
         connection.send(outcome)
