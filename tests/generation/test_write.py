@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -301,6 +303,47 @@ def test_new_directories_are_removed_again_when_a_swap_fails(
         generate(specs, out)
 
     assert snapshot_tree(out) == {}
+
+
+def test_an_unwritable_output_directory_changes_nothing_and_says_so(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    specs, out = write_shop_catalog(tmp_path / "specs"), tmp_path / "generated"
+    generate(specs, out)
+    before = snapshot_tree(out)
+    write_shop_catalog(specs, **{"shop.yaml": ONLY_ORDERS})
+
+    def refuse(*_: object, **__: object) -> str:
+        raise PermissionError(13, "Permission denied")
+
+    # What a read-only directory does to a non-root user (root ignores the mode bits).
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    with pytest.raises(GenerationError) as caught:
+        generate(specs, out)
+
+    assert caught.value.summary == (f"cannot write to {out}: permission denied; nothing was "
+                                    "changed")
+    assert caught.value.hint == f"check that you can write to {out} and the directories inside it"
+    assert snapshot_tree(out) == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the lock is POSIX flock")
+def test_a_second_generate_into_the_same_directory_is_refused_while_one_writes(
+        tmp_path: Path) -> None:
+    import fcntl
+
+    specs, out = write_shop_catalog(tmp_path / "specs"), tmp_path / "generated"
+    generate(specs, out)
+    (out / "index.md").write_text("stale\n")
+    descriptor = os.open(out, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)  # another run is writing
+        with pytest.raises(GenerationError, match="another `metricsctl generate` is writing"):
+            generate(specs, out)
+    finally:
+        os.close(descriptor)
+
+    generate(specs, out)  # once the other run is done
+    assert (out / "index.md").read_text().startswith("# Metrics")
 
 
 def test_staging_left_by_a_killed_run_is_cleaned_up(tmp_path: Path) -> None:
