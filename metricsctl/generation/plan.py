@@ -153,6 +153,8 @@ def plan_output(out: Path, rendered: RenderedOutput, *, all_targets: bool) -> Pl
         if not all_targets and entry.target not in selected:
             entries[path] = entry  # another target's file: not this run's business
             continue
+        if (out / path).is_dir() and not (out / path).is_symlink():
+            continue  # someone replaced the file with a directory: no longer ours
         old = disk.read(path)
         if old is not None:
             changes.append(FileChange(path, entry.target, Status.REMOVED, None, old,

@@ -137,6 +137,21 @@ def test_a_directory_left_empty_is_pruned_but_one_with_foreign_files_stays(
     assert snapshot_tree(out / "notes") == {"keep.md": b"mine"}
 
 
+def test_a_directory_now_standing_where_an_obsolete_file_was_is_left_alone(
+        tmp_path: Path) -> None:
+    specs, out = write_shop_catalog(tmp_path / "specs"), tmp_path / "generated"
+    generate(specs, out)
+    (out / "boards/stock.txt").unlink()
+    (out / "boards/stock.txt").mkdir()
+    (out / "boards/stock.txt/mine.md").write_text("mine")
+
+    plan = generate(write_shop_catalog(specs, **{"shop.yaml": ONLY_ORDERS}), out)
+
+    assert "boards/stock.txt" not in statuses(plan)
+    assert (out / "boards/stock.txt/mine.md").read_text() == "mine"
+    assert "boards/stock.txt" not in json.loads((out / MANIFEST_NAME).read_text())["files"]
+
+
 def test_files_metricsctl_did_not_write_are_never_touched(tmp_path: Path) -> None:
     specs, out = write_shop_catalog(tmp_path / "specs"), tmp_path / "generated"
     (out / "boards").mkdir(parents=True)
