@@ -89,7 +89,12 @@ def apply_plan(client: GrafanaClient, plan: Plan, *, message: str, concurrency: 
             on_outcome(outcome)
         return outcome
 
-    return Applied(folders, tuple(in_parallel(run, plan.steps(), concurrency)))
+    steps = plan.steps()
+    # Only writes go through the pool: a push with nothing to change starts no threads.
+    writing = [step for step in steps if step.writes]
+    written = iter(in_parallel(run, writing, concurrency))  # in the order of `writing`
+    return Applied(folders, tuple(next(written) if step.writes else run(step)
+                                  for step in steps))
 
 
 def apply_folder(client: GrafanaClient, step: FolderStep) -> FolderOutcome:
