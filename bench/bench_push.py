@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,8 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
+
+from bench_generate import machine  # noqa: E402  (the same machine description in every report)
 
 from tests.grafana_server import GrafanaServer  # noqa: E402  (needs the repository on the path)
 
@@ -158,18 +159,6 @@ def measure(dashboards: int, concurrency: int, runs: int, work: Path,
         "second_push_phases_s": {key: statistics.median(b[key] for b in breakdown)
                                  for key in breakdown[0]},
     }
-
-
-def machine() -> dict[str, str]:
-    model = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return {"cpu": model, "cores": str(os.cpu_count()), "python": platform.python_version(),
-            "system": f"{platform.system()} {platform.release()}"}
 
 
 def main() -> int:

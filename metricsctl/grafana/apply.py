@@ -17,6 +17,7 @@ from typing import Any
 from metricsctl.grafana.client import ApiResponse, GrafanaClient, path_segment
 from metricsctl.grafana.errors import GrafanaError
 from metricsctl.grafana.normalize import MARKER_KEY, same_content
+from metricsctl.grafana.parallel import in_parallel
 from metricsctl.grafana.plan import (
     Action,
     DashboardStep,
@@ -25,7 +26,6 @@ from metricsctl.grafana.plan import (
     FolderStep,
     Plan,
     folder_mismatch,
-    in_parallel,
 )
 
 

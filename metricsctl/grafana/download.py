@@ -21,7 +21,7 @@ from typing import Any
 from metricsctl.grafana.client import GrafanaClient, path_segment
 from metricsctl.grafana.errors import GrafanaError
 from metricsctl.grafana.normalize import normalize, same_content
-from metricsctl.grafana.plan import in_parallel
+from metricsctl.grafana.parallel import in_parallel
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 _MAX_STEM = 80

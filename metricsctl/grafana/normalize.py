@@ -72,7 +72,8 @@ def content_hash(dashboard: dict[str, Any]) -> str:
 def same_content(left: dict[str, Any], right: dict[str, Any]) -> bool:
     """Whether two dashboards have the same normalized content, compared as JSON values
     (key order aside, and 12 equal to 12.0: Grafana's Go JSON reads numbers as floats).
-    Python's own deep equality does exactly that, far faster than comparing texts."""
+    Python's deep equality does that far faster than comparing texts; it also takes true
+    for 1, a swap neither Grafana nor the UI makes."""
     return normalize(left) == normalize(right)
 
 

@@ -21,23 +21,19 @@ Folders are read (GET /api/folders/<uid>) and created parents first when missing
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from metricsctl.grafana.client import ApiResponse, GrafanaClient, path_segment
 from metricsctl.grafana.errors import GrafanaError
 from metricsctl.grafana.normalize import Provenance, provenance, same_content, with_marker
+from metricsctl.grafana.parallel import in_parallel
 from metricsctl.grafana.search import managed_dashboards
 
 if TYPE_CHECKING:
     from metricsctl.catalog.model import Catalog
-
-T = TypeVar("T")
-R = TypeVar("R")
-
 
 class Action(StrEnum):
     CREATE = "create"
@@ -319,12 +315,3 @@ def _folder_name(uid: str | None) -> str:
 
 def _int(value: Any, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
-
-
-def in_parallel(work: Callable[[T], R], items: Sequence[T], concurrency: int) -> list[R]:
-    """`work` over `items` with up to `concurrency` threads; results in the items' order."""
-    if concurrency <= 1 or len(items) <= 1:
-        return [work(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(concurrency, len(items)),
-                            thread_name_prefix="metricsctl-push") as pool:
-        return list(pool.map(work, items))
