@@ -15,6 +15,7 @@ takes a bool):
     set_<metric>(value, *, <labels>)         gauges
     observe_<metric>(value, *, <labels>)     histograms and summaries
     with time_<metric>(*, <labels>): ...     histograms and summaries in seconds
+    record_<event>(*, <labels>, duration_seconds)   histograms named <event>_duration_seconds
 The metric objects themselves are the upper-case constants (e.g. for `.labels()`).
 
 Serving /metrics:
@@ -104,6 +105,10 @@ __all__ = [
     "observe_http_request_duration_seconds",
     "observe_queue_job_duration_seconds",
     "observe_venice_request_duration_seconds",
+    "record_chat_completion",
+    "record_http_request",
+    "record_queue_job",
+    "record_venice_request",
     "register_default",
     "register_on",
     "set_active_jobs",
@@ -191,6 +196,26 @@ def time_chat_completion_duration_seconds(
         yield
     finally:
         child.observe(time.perf_counter() - start)
+
+
+def record_chat_completion(
+    *,
+    model: str,
+    streaming: bool,
+    duration_seconds: float,
+) -> None:
+    """Record one event that took `duration_seconds` in the histogram
+    chat_completion_duration_seconds: End-to-end chat completion latency, observed for every
+    completion attempt, successful or not (its _count is the number of completions).
+
+    Labels:
+        model: at most 30 distinct values. LLM model id, e.g. llama-3.3-70b.
+        streaming: True or False. Whether the completion was streamed over SSE.
+    """
+    CHAT_COMPLETION_DURATION_SECONDS.labels(
+        model,
+        _bool_label("chat_completion_duration_seconds", "streaming", streaming),
+    ).observe(duration_seconds)
 
 
 CHAT_COMPLETION_TOKENS_TOTAL: Final = Counter(
@@ -371,6 +396,30 @@ def time_http_request_duration_seconds(
         yield
     finally:
         child.observe(time.perf_counter() - start)
+
+
+def record_http_request(
+    *,
+    method: MethodValue,
+    route: str,
+    status_code: str,
+    duration_seconds: float,
+) -> None:
+    """Record one event that took `duration_seconds` in the histogram
+    http_request_duration_seconds: Time from receiving an HTTP request to sending the
+    response.
+
+    Labels:
+        method: one of "GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD".
+        route: at most 60 distinct values. The route template (/conversations/:id/messages),
+            never the raw URL: raw paths carry ids and make one series per request.
+        status_code: at most 40 distinct values. HTTP status code as a string, e.g. "200".
+    """
+    HTTP_REQUEST_DURATION_SECONDS.labels(
+        _enum_label("http_request_duration_seconds", "method", method, _METHOD_VALUES),
+        route,
+        status_code,
+    ).observe(duration_seconds)
 
 
 ACTIVE_USERS: Final = Gauge(
@@ -683,6 +732,25 @@ def time_queue_job_duration_seconds(
         child.observe(time.perf_counter() - start)
 
 
+def record_queue_job(
+    *,
+    queue_name: str,
+    job_type: str,
+    duration_seconds: float,
+) -> None:
+    """Record one event that took `duration_seconds` in the histogram queue_job_duration_seconds:
+    Time to process a job, from start to completion or failure.
+
+    Labels:
+        queue_name: at most 20 distinct values. The queue the job came from.
+        job_type: at most 30 distinct values. The kind of job, e.g. image-generation.
+    """
+    QUEUE_JOB_DURATION_SECONDS.labels(
+        queue_name,
+        job_type,
+    ).observe(duration_seconds)
+
+
 QUEUE_FAILURES_TOTAL: Final = Counter(
     "queue_failures_total",
     "Jobs that failed, per queue.",
@@ -918,6 +986,22 @@ def time_venice_request_duration_seconds(
         yield
     finally:
         child.observe(time.perf_counter() - start)
+
+
+def record_venice_request(
+    *,
+    model: str,
+    duration_seconds: float,
+) -> None:
+    """Record one event that took `duration_seconds` in the histogram
+    venice_request_duration_seconds: Latency of Venice API requests.
+
+    Labels:
+        model: at most 30 distinct values. LLM model id, e.g. llama-3.3-70b.
+    """
+    VENICE_REQUEST_DURATION_SECONDS.labels(
+        model,
+    ).observe(duration_seconds)
 
 
 VENICE_RATE_LIMIT_REMAINING: Final = Gauge(

@@ -45,6 +45,12 @@ _BOOL_VALUES = frozenset({"true", "false"})
 _DOC_WIDTH = 92  # docstring lines stay under 100 columns once indented
 
 
+# A histogram `<event>_duration_seconds` also gets `record_<event>(*, <labels>,
+# duration_seconds)`, which reads like the event it records: record_chat_completion(...).
+RECORD_SUFFIX = "_duration_seconds"
+RECORD_PARAMETER = "duration_seconds"
+
+
 def module_name(project: str) -> str:
     """The Python module name for a project: `ai-platform` -> `ai_platform_metrics`."""
     stem = re.sub(r"[^0-9A-Za-z_]", "_", project)
@@ -189,7 +195,7 @@ class LabelParam:
 
 @dataclass(frozen=True, slots=True)
 class HelperFunction:
-    verb: str  # inc | dec | set | observe | time
+    verb: str  # inc | dec | set | observe | time | record
     name: str
 
 
@@ -203,6 +209,8 @@ class MetricStub:
     params: tuple[LabelParam, ...]
     functions: tuple[HelperFunction, ...]
     buckets: tuple[str, ...] | None
+
+    record_parameter = RECORD_PARAMETER
 
     def function(self, verb: str) -> str | None:
         return next((f.name for f in self.functions if f.verb == verb), None)
@@ -221,6 +229,8 @@ class MetricStub:
         return []
 
     def value_signature(self, verb: str) -> str:
+        if verb == "record":
+            return f"*, {RECORD_PARAMETER}: float"
         return ", ".join(self.value_parameters(verb))
 
     @staticmethod
@@ -230,7 +240,7 @@ class MetricStub:
     @staticmethod
     def client_call(verb: str) -> str:
         return {"inc": "inc(amount)", "dec": "dec(amount)", "set": "set(value)",
-                "observe": "observe(value)"}[verb]
+                "observe": "observe(value)", "record": f"observe({RECORD_PARAMETER})"}[verb]
 
     def child_expression(self) -> str:
         """The metric, or its child for the call's label values (checked when enumerated)."""
@@ -261,6 +271,7 @@ class MetricStub:
             "set": f"Set {what} to `value`",
             "observe": f"Observe `value` in {what}",
             "time": f"Observe the seconds the `with` block takes in {what}",
+            "record": f"Record one event that took `{RECORD_PARAMETER}` in {what}",
         }[verb]
         paragraphs = [_fill(f"{summary}: {metric.help}", indent="    ")]
         if metric.deprecated:
@@ -393,7 +404,16 @@ def _verbs(metric: Metric) -> tuple[str, ...]:
     if metric.type is MetricType.GAUGE:
         return ("set", "inc", "dec")
     timed = metric.unit == "seconds" or metric.name.endswith("_seconds")
-    return ("observe", "time") if timed else ("observe",)
+    verbs: tuple[str, ...] = ("observe", "time") if timed else ("observe",)
+    if metric.type is MetricType.HISTOGRAM and metric.name.endswith(RECORD_SUFFIX):
+        verbs += ("record",)
+    return verbs
+
+
+def _function_name(verb: str, metric: Metric) -> str:
+    if verb == "record":
+        return f"record_{_identifier(metric.name.removesuffix(RECORD_SUFFIX))}"
+    return f"{verb}_{_identifier(metric.name)}"
 
 
 def _label_kind(label: Label) -> str:
@@ -439,13 +459,13 @@ def build_module(catalog: Catalog) -> StubModule:
     claim_order = sorted(metrics, key=lambda metric: not metric.name.isidentifier())
     constants = {metric.name: names.claim(_identifier(metric.name).upper())
                  for metric in claim_order}
-    functions = {metric.name: tuple(HelperFunction(verb, names.claim(
-                     f"{verb}_{_identifier(metric.name)}")) for verb in _verbs(metric))
+    functions = {metric.name: tuple(HelperFunction(verb, names.claim(_function_name(verb, metric)))
+                                    for verb in _verbs(metric))
                  for metric in claim_order}
     stubs = []
     for metric in metrics:
         # A parameter must not shadow a module-level name the helper's body uses.
-        params = _Names({"amount", "value", "child", "start"}, outer=names)
+        params = _Names({"amount", "value", "child", "start", RECORD_PARAMETER}, outer=names)
         label_params = []
         for label in metric.labels:
             kind = _label_kind(label)

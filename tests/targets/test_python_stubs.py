@@ -492,3 +492,20 @@ def test_docstring_bodies_cannot_end_the_docstring_early(text: str) -> None:
     body = py_docstring_body(text)
     assert '"""' not in body.replace('\\"', "")
     assert ast.literal_eval('"""' + body + '"""') == text
+
+
+def test_duration_histograms_get_a_record_helper_named_after_the_event(
+        shipped: Catalog, tmp_path: Path) -> None:
+    module = generated(shipped, tmp_path)
+    record = module.record_chat_completion
+    signature = inspect.signature(record)
+    assert [(name, parameter.kind.name) for name, parameter in signature.parameters.items()] == [
+        ("model", "KEYWORD_ONLY"), ("streaming", "KEYWORD_ONLY"),
+        ("duration_seconds", "KEYWORD_ONLY")]
+    assert get_type_hints(record) == {"model": str, "streaming": bool,
+                                      "duration_seconds": float, "return": type(None)}
+    record(model="llama-3.3-70b", streaming=True, duration_seconds=1.5)
+    sample = module.REGISTRY.get_sample_value(
+        "chat_completion_duration_seconds_sum", {"model": "llama-3.3-70b", "streaming": "true"})
+    assert sample == 1.5
+    assert not hasattr(module, "record_http_requests_total")

@@ -15,6 +15,7 @@ takes a bool):
     set_<metric>(value, *, <labels>)         gauges
     observe_<metric>(value, *, <labels>)     histograms and summaries
     with time_<metric>(*, <labels>): ...     histograms and summaries in seconds
+    record_<event>(*, <labels>, duration_seconds)   histograms named <event>_duration_seconds
 The metric objects themselves are the upper-case constants (e.g. for `.labels()`).
 
 Serving /metrics:
@@ -66,6 +67,7 @@ __all__ = [
     "make_wsgi_app",
     "observe_http_request_duration_seconds",
     "observe_price_lookup_seconds",
+    "record_http_request",
     "register_default",
     "register_on",
     "set_cart_items",
@@ -170,6 +172,25 @@ def time_http_request_duration_seconds(
         yield
     finally:
         child.observe(time.perf_counter() - start)
+
+
+def record_http_request(
+    *,
+    service: ServiceValue,
+    route: str,
+    duration_seconds: float,
+) -> None:
+    """Record one event that took `duration_seconds` in the histogram
+    http_request_duration_seconds: Time to serve an HTTP request.
+
+    Labels:
+        service: one of "web", "worker". The service exposing the metric.
+        route: at most 20 distinct values. Route template (never the raw path).
+    """
+    HTTP_REQUEST_DURATION_SECONDS.labels(
+        _enum_label("http_request_duration_seconds", "service", service, _SERVICE_VALUES),
+        route,
+    ).observe(duration_seconds)
 
 
 CHECKOUT_TOTAL: Final = Counter(
