@@ -186,7 +186,9 @@ def _finish(report: PushReport, catalog: Catalog, text: bool) -> NoReturn:
                   "[green]✓[/] the push would succeed")
     else:
         summary = report.summary()
-        problems = [f"{summary[key]} {key}" for key in ("conflict", "failed") if summary[key]]
+        conflicts, failed = summary["conflict"], summary["failed"]
+        problems = [f"{conflicts} conflict{'s' if conflicts != 1 else ''}"] if conflicts else []
+        problems += [f"{failed} failed"] if failed else []
         out.print(f"[red]✗[/] {', '.join(problems) or 'a folder failed'}")
     raise typer.Exit(0 if report.ok else 1)
 
