@@ -13,6 +13,7 @@ Each thread gets its own requests.Session, so a thread pool can share one client
 from __future__ import annotations
 
 import json
+import os
 import random
 import socket
 import ssl
@@ -181,14 +182,19 @@ class GrafanaClient:
         if session is None:
             import requests
             from requests.adapters import HTTPAdapter
+            from requests.utils import get_environ_proxies
 
             session = requests.Session()
-            session.trust_env = False  # no proxy/netrc surprises: the URL says where to go
+            # Not requests' trust_env: with it, a ~/.netrc entry for the host would replace
+            # the token's Authorization header. The proxy and CA-bundle variables people set
+            # for curl and requests are honoured explicitly instead.
+            session.trust_env = False
+            session.proxies.update(get_environ_proxies(self.settings.url))
             # Our own loop retries, with backoff; urllib3 must not retry underneath it.
             adapter = HTTPAdapter(max_retries=0, pool_connections=1, pool_maxsize=4)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
-            session.verify = self.settings.verify
+            session.verify = _verification(self.settings.verify)
             session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
             credentials = self.settings.credentials
             if credentials.token is not None:
@@ -258,6 +264,14 @@ class GrafanaClient:
             reason = next((c for c in reversed(chain) if isinstance(c, OSError)), error)
             return NetworkError(f"cannot connect to {host}: {_short(reason)}")
         return NetworkError(f"request to {host} failed: {type(error).__name__}")
+
+
+def _verification(verify: bool | str) -> bool | str:
+    """--ca-cert and --insecure win; by default REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE when set
+    (as requests and curl do), else the system's trust store."""
+    if verify is not True:
+        return verify
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
 
 
 def _causes(error: BaseException) -> Iterator[BaseException]:

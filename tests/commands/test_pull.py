@@ -11,6 +11,7 @@ import pytest
 
 from metricsctl.catalog import load_catalog
 from metricsctl.targets.grafana import build_dashboards, dashboard_text
+from tests.grafana.conftest import PROXY_VARIABLES
 from tests.grafana_server import GrafanaServer
 from tests.grafana_server.catalogs import PushCatalog, make_push_catalog
 from tests.grafana_server.targets import GrafanaTarget, loopback_target
@@ -22,7 +23,7 @@ Cli = Callable[..., Any]
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GRAFANA_URL", "GRAFANA_USER", "GRAFANA_PASSWORD"):
+    for name in ("GRAFANA_URL", "GRAFANA_USER", "GRAFANA_PASSWORD", *PROXY_VARIABLES):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GRAFANA_TOKEN", TOKEN)
     monkeypatch.setenv("COLUMNS", "200")

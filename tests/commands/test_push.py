@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO_ROOT, run_metricsctl
+from tests.grafana.conftest import PROXY_VARIABLES
 from tests.grafana_server import GrafanaServer, RequestRecord
 from tests.grafana_server.catalogs import PushCatalog as Catalog
 from tests.grafana_server.catalogs import make_push_catalog
@@ -37,7 +38,8 @@ SECRETS = (TOKEN, PASSWORD)
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GRAFANA_URL", "GRAFANA_TOKEN", "GRAFANA_USER", "GRAFANA_PASSWORD"):
+    for name in ("GRAFANA_URL", "GRAFANA_TOKEN", "GRAFANA_USER", "GRAFANA_PASSWORD",
+                 *PROXY_VARIABLES):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "200")
 

@@ -17,6 +17,17 @@ TOKEN = "glsa_unitTestToken_0c1d2e3f4a"  # a test token: it must never leak
 VIEWER_TOKEN = "glsa_viewerToken_77aa"
 
 
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy",
+                   "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests talk to 127.0.0.1 directly, whatever proxy the machine is configured with."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def grafana() -> Iterator[GrafanaServer]:
     with GrafanaServer(tokens={TOKEN: "Admin", VIEWER_TOKEN: "Viewer"}) as server:

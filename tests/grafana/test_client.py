@@ -204,6 +204,36 @@ def test_the_token_never_leaks_into_errors_reprs_or_logs(
     assert error.__suppress_context__ is False
 
 
+def test_the_proxy_from_the_environment_is_used(grafana: GrafanaServer, make_client: MakeClient,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # The loopback server plays the proxy: it answers an absolute-URI request itself.
+    monkeypatch.setenv("HTTP_PROXY", grafana.url)
+    response = make_client(url="http://grafana.invalid:3000").get("/api/health")
+    assert response.status == 200
+
+
+def test_a_netrc_entry_does_not_replace_the_token(grafana: GrafanaServer, make_client: MakeClient,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine 127.0.0.1 login mallory password stolen\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    make_client().get("/api/search")
+    assert grafana.requests()[-1].identity == "service-account"
+
+
+def test_the_ca_bundle_from_the_environment_is_trusted(tmp_path: Path, make_client: MakeClient,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    pki, other = make_pki(tmp_path / "ours"), make_pki(tmp_path / "other")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(pki.ca_certificate))
+    with GrafanaServer(tls=pki.server) as https:
+        assert make_client(url=https.url).get("/api/health").status == 200
+        # --ca-cert wins over the environment
+        with pytest.raises(TlsError, match="unable to get local issuer certificate"):
+            make_client(url=https.url, verify=str(other.ca_certificate)).get("/api/health")
+
+
 @pytest.mark.parametrize(("value", "segment"), [
     ("shop-overview", "shop-overview"), ("../../etc", "..%2F..%2Fetc"), ("..", "%2E%2E"),
     ("a b?c#d", "a%20b%3Fc%23d")])
