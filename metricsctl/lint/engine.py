@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +15,20 @@ from metricsctl.lint.rule import Finding
 
 def lint_catalog(catalog: Catalog) -> list[Diagnostic]:
     """Every lint finding of a (valid) catalog as diagnostics, sorted and located."""
+    # The loaded catalog lives for the whole run: leave it out of garbage collection while
+    # lint allocates its syntax trees, or every full collection re-scans it (a fifth of the
+    # time on a 2,000-metric catalog, and growing faster than the catalog).
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    try:
+        return _lint(catalog)
+    finally:
+        if freeze:
+            gc.unfreeze()
+
+
+def _lint(catalog: Catalog) -> list[Diagnostic]:
     context = build_context(catalog)
     settings = catalog.project.lint.rules
     findings = [*run_checks(context), *_unknown_rule_ids(catalog)]
