@@ -6,6 +6,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -91,6 +92,30 @@ class LintRun:
 
 
 RunLint = Callable[..., LintRun]
+Cli = Callable[..., Any]
+
+# A catalog whose only finding is a warning (alert/missing-for).
+WARNINGS_ONLY = """\
+domain: app
+metrics:
+  queue_depth:
+    type: gauge
+    help: Jobs waiting.
+alerts:
+  QueueDeep:
+    expr: queue_depth > 100
+    severity: warning
+    summary: Queue is deep
+    description: "{{ $value }} jobs wait."
+    runbook_url: https://runbooks.example.com/queue-deep
+"""
+
+
+@pytest.fixture(autouse=True)
+def _plain_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Command output without colors or wrapping, as CI logs show it."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
 
 
 @pytest.fixture

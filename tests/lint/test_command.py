@@ -4,32 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from metricsctl.lint import all_rules
 from tests.conftest import WriteCatalog, run_metricsctl
+from tests.lint.conftest import WARNINGS_ONLY, Cli
 
 SEED_MISTAKES = Path(__file__).parent / "fixtures" / "seed_mistakes"
-Cli = Callable[..., Any]
 
-WARNINGS_ONLY = """\
-domain: app
-metrics:
-  queue_depth:
-    type: gauge
-    help: Jobs waiting.
-alerts:
-  QueueDeep:
-    expr: queue_depth > 100
-    severity: warning
-    summary: Queue is deep
-    description: "{{ $value }} jobs wait."
-    runbook_url: https://runbooks.example.com/queue-deep
-"""
 INFO_ONLY = """\
 domain: app
 labels:
@@ -46,11 +30,6 @@ dashboards:
       - {title: Mail, expr: 'queue_depth{queue=~"mail"}'}
 """
 
-
-@pytest.fixture(autouse=True)
-def _plain_output(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.setenv("COLUMNS", "200")
 
 
 def test_text_output_shows_the_source_line_and_a_caret(cli: Cli) -> None:

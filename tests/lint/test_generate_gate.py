@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from tests.conftest import WriteCatalog
-
-Cli = Callable[..., Any]
+from tests.lint.conftest import WARNINGS_ONLY, Cli
 
 RATE_OVER_GAUGE = """\
 domain: app
@@ -24,23 +19,7 @@ dashboards:
     panels:
       - {title: Depth change, expr: 'sum(rate(queue_depth[5m]))'}
 """
-WARNINGS_ONLY = """\
-domain: app
-metrics:
-  queue_depth:
-    type: gauge
-    help: Jobs waiting.
-alerts:
-  QueueDeep:
-    expr: queue_depth > 100
-    severity: warning
-"""
 
-
-@pytest.fixture(autouse=True)
-def _plain_output(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.setenv("COLUMNS", "200")
 
 
 def test_lint_errors_stop_generate_before_anything_is_written(
