@@ -294,7 +294,7 @@ def inc_chat_completion_errors_total(
 
     Labels:
         model: at most 30 distinct values. LLM model id, e.g. llama-3.3-70b.
-        error_type: at most 50 distinct values. Error class (exception name or provider
+        error_type: at most 30 distinct values. Error class (exception name or provider
             error code), never a free-text message.
     """
     CHAT_COMPLETION_ERRORS_TOTAL.labels(
@@ -325,9 +325,10 @@ def inc_http_requests_total(
 
     Labels:
         method: one of "GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD".
-        route: at most 60 distinct values. The route template (/conversations/:id/messages),
+        route: at most 40 distinct values. The route template (/conversations/:id/messages),
             never the raw URL: raw paths carry ids and make one series per request.
-        status_code: at most 40 distinct values. HTTP status code as a string, e.g. "200".
+        status_code: at most 15 distinct values. HTTP status code as a string, e.g. "200"
+            (the gateway returns about a dozen).
     """
     HTTP_REQUESTS_TOTAL.labels(
         _enum_label("http_requests_total", "method", method, _METHOD_VALUES),
@@ -359,9 +360,10 @@ def observe_http_request_duration_seconds(
 
     Labels:
         method: one of "GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD".
-        route: at most 60 distinct values. The route template (/conversations/:id/messages),
+        route: at most 40 distinct values. The route template (/conversations/:id/messages),
             never the raw URL: raw paths carry ids and make one series per request.
-        status_code: at most 40 distinct values. HTTP status code as a string, e.g. "200".
+        status_code: at most 15 distinct values. HTTP status code as a string, e.g. "200"
+            (the gateway returns about a dozen).
     """
     HTTP_REQUEST_DURATION_SECONDS.labels(
         _enum_label("http_request_duration_seconds", "method", method, _METHOD_VALUES),
@@ -382,9 +384,10 @@ def time_http_request_duration_seconds(
 
     Labels:
         method: one of "GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD".
-        route: at most 60 distinct values. The route template (/conversations/:id/messages),
+        route: at most 40 distinct values. The route template (/conversations/:id/messages),
             never the raw URL: raw paths carry ids and make one series per request.
-        status_code: at most 40 distinct values. HTTP status code as a string, e.g. "200".
+        status_code: at most 15 distinct values. HTTP status code as a string, e.g. "200"
+            (the gateway returns about a dozen).
     """
     child = HTTP_REQUEST_DURATION_SECONDS.labels(
         _enum_label("http_request_duration_seconds", "method", method, _METHOD_VALUES),
@@ -411,9 +414,10 @@ def record_http_request(
 
     Labels:
         method: one of "GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD".
-        route: at most 60 distinct values. The route template (/conversations/:id/messages),
+        route: at most 40 distinct values. The route template (/conversations/:id/messages),
             never the raw URL: raw paths carry ids and make one series per request.
-        status_code: at most 40 distinct values. HTTP status code as a string, e.g. "200".
+        status_code: at most 15 distinct values. HTTP status code as a string, e.g. "200"
+            (the gateway returns about a dozen).
     """
     HTTP_REQUEST_DURATION_SECONDS.labels(
         _enum_label("http_request_duration_seconds", "method", method, _METHOD_VALUES),
@@ -535,7 +539,7 @@ def inc_generation_failure_total(
         service: one of "api", "bot", "worker", "gateway". The service that exposes the
             metric (set by the scrape job for HTTP metrics).
         type: one of "text", "image", "audio", "video". What was generated.
-        error_type: at most 50 distinct values. Error class (exception name or provider
+        error_type: at most 30 distinct values. Error class (exception name or provider
             error code), never a free-text message.
     """
     GENERATION_FAILURE_TOTAL.labels(
@@ -599,8 +603,8 @@ def inc_payment_conversions_total(
     Labels:
         service: one of "api", "bot", "worker", "gateway". The service that exposes the
             metric (set by the scrape job for HTTP metrics).
-        payment_method: at most 10 distinct values. Payment method, e.g. card or crypto.
-        plan: at most 10 distinct values. Subscription plan bought.
+        payment_method: at most 5 distinct values. Payment method, e.g. card or crypto.
+        plan: at most 5 distinct values. Subscription plan bought.
     """
     PAYMENT_CONVERSIONS_TOTAL.labels(
         _enum_label("payment_conversions_total", "service", service, _SERVICE_VALUES),
@@ -632,9 +636,9 @@ def inc_payment_failures_total(
     Labels:
         service: one of "api", "bot", "worker", "gateway". The service that exposes the
             metric (set by the scrape job for HTTP metrics).
-        payment_method: at most 10 distinct values. Payment method, e.g. card or crypto.
-        plan: at most 10 distinct values. Subscription plan bought.
-        error_type: at most 50 distinct values. Error class (exception name or provider
+        payment_method: at most 5 distinct values. Payment method, e.g. card or crypto.
+        plan: at most 5 distinct values. Subscription plan bought.
+        error_type: at most 30 distinct values. Error class (exception name or provider
             error code), never a free-text message.
     """
     PAYMENT_FAILURES_TOTAL.labels(
@@ -667,7 +671,7 @@ def inc_errors_total(
     Labels:
         service: one of "api", "bot", "worker", "gateway". The service that exposes the
             metric (set by the scrape job for HTTP metrics).
-        error_type: at most 50 distinct values. Error class (exception name or provider
+        error_type: at most 30 distinct values. Error class (exception name or provider
             error code), never a free-text message.
         severity: one of "low", "medium", "high", "critical". How bad the error is.
     """

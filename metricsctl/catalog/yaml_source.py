@@ -77,6 +77,7 @@ class SourceDocument:
     keys: dict[PathKey, Span] = field(default_factory=dict)
     # Numbers as written (`010`, `1_000`, `1.50`), for values that are text to Prometheus.
     numbers: dict[PathKey, str] = field(default_factory=dict)
+    _lines: list[str] | None = field(default=None, repr=False, compare=False)
 
     def span(self, path: PathKey) -> Span:
         """The span of the value at `path`, or of its nearest located ancestor."""
@@ -119,8 +120,9 @@ class SourceDocument:
 
     def source_line(self, line: int) -> str | None:
         """The text of a 1-based line, without its newline."""
-        lines = self.text.splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else None
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines[line - 1] if 0 < line <= len(self._lines) else None
 
     def _value_at(self, path: PathKey) -> Any:
         node: Any = self.data
