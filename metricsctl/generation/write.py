@@ -26,7 +26,7 @@ How (and what is guaranteed):
 
 Files are not fsync-ed: that costs about 1 ms per file (and `sync()` flushes every other
 process's writes too), and the output is derived data that the next run rewrites. After a
-power loss a file may be stale or empty; its hash then differs from the manifest, so
+power loss a file may be stale or empty; it then differs from what is rendered, so
 `generate --check` reports it and `generate` rewrites it.
 
 Files metricsctl did not write (absent from the manifest) are never modified or removed;
