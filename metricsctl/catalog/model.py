@@ -251,11 +251,13 @@ class Project:
     alertmanagers: tuple[str, ...] = ()
     external_labels: Mapping[str, str] = field(default_factory=dict)
     lint: LintSettings = field(default_factory=LintSettings)
+    # Labels the scrape jobs attach to every series they collect (e.g. `service`); computed
+    # once, as every derived panel query asks.
+    target_labels: frozenset[str] = field(init=False, default=frozenset())
 
-    @property
-    def target_labels(self) -> frozenset[str]:
-        """Labels the scrape jobs attach to every series they collect (e.g. `service`)."""
-        return frozenset(name for job in self.scrape_jobs for name in job.labels)
+    def __post_init__(self) -> None:
+        labels = frozenset(name for job in self.scrape_jobs for name in job.labels)
+        object.__setattr__(self, "target_labels", labels)
 
 
 @dataclass(frozen=True, slots=True)
