@@ -209,7 +209,7 @@ def _check_variables(catalog: Catalog, dashboard: Dashboard,
             if metric is None:
                 yield _error("catalog/unknown-metric", f"unknown metric `{variable.metric}`",
                              variable.source.field("metric"),
-                             _did_you_mean(variable.metric, catalog.metrics))
+                             _unknown_metric_hint(catalog, variable.metric))
             elif variable.label not in metric.label_names:
                 yield _error("catalog/unknown-label",
                              f"metric `{metric.name}` has no label `{variable.label}`",
@@ -251,13 +251,22 @@ def _check_panel(catalog: Catalog, panel: Panel) -> Iterator[Diagnostic]:
                      f"({panel.max:g})", source.field("min"))
 
 
+def _unknown_metric_hint(catalog: Catalog, name: str) -> str | None:
+    """`renamed to X` when a metric was renamed from `name`, else the closest name."""
+    renamed = next((metric.name for metric in catalog.metrics.values()
+                    if name in metric.renamed_from), None)
+    if renamed is not None:
+        return f"it was renamed to `{renamed}`"
+    return _did_you_mean(name, catalog.metrics)
+
+
 def _check_derived_panel(catalog: Catalog, panel: Panel) -> Iterator[Diagnostic]:
     assert panel.metric is not None
     metric = catalog.metrics.get(panel.metric)
     if metric is None:
         yield _error("catalog/unknown-metric", f"unknown metric `{panel.metric}`",
                      panel.source.field("metric"),
-                     _did_you_mean(panel.metric, catalog.metrics) or
+                     _unknown_metric_hint(catalog, panel.metric) or
                      "panels derive queries from metrics defined in the catalog")
         return
     for index, name in enumerate(panel.by):

@@ -385,3 +385,16 @@ def test_numeric_label_values_are_taken_as_written(write_catalog: WriteCatalog) 
     assert result.catalog.domains["a"].labels["code"].values == (
         "010", "200", "1.50", "1_000", "true")
     assert result.catalog.alerts["Down"].labels == {"code": "010"}
+
+
+def test_a_panel_on_a_renamed_metric_says_where_it_went(write_catalog: WriteCatalog) -> None:
+    root = write_catalog({"a.yaml": """
+        domain: a
+        metrics:
+          job_failures_total: {type: counter, help: h, renamed_from: job_errors_total}
+        dashboards:
+          board: {title: T, panels: [{title: Errors, metric: job_errors_total}]}
+        """})
+    assert found(root) == [("a.yaml:5:54", "catalog/unknown-metric",
+                            "unknown metric `job_errors_total`")]
+    assert hints(root) == ["it was renamed to `job_failures_total`"]
