@@ -16,7 +16,7 @@ from metricsctl.diagnostics import Diagnostic, Location, Severity
 from metricsctl.diagnostics.sarif import RuleDescription, render_sarif
 from metricsctl.lint import lint_catalog
 
-SCHEMA = json.loads((Path(__file__).parent / "sarif-schema-2.1.0-rtm.4.json").read_text())
+SCHEMA = json.loads((Path(__file__).parent / "sarif-schema-2.1.0-rtm.5.json").read_text())
 REPO = Path(__file__).resolve().parents[2]
 SEED_MISTAKES = REPO / "tests" / "lint" / "fixtures" / "seed_mistakes"
 
