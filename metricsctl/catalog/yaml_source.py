@@ -31,6 +31,8 @@ MAX_ALIAS_EXPANSION = 10_000
 # A catalog is about 7 levels deep; the bound keeps every recursive walk far from Python's
 # recursion limit.
 MAX_DEPTH = 64
+_TOO_DEEP = f"YAML nested deeper than {MAX_DEPTH} levels"
+_TOO_DEEP_HINT = "a catalog needs fewer than 10 levels: flatten this value"
 
 try:  # libyaml is bundled with PyYAML's wheels; the pure-Python parser is the fallback.
     _Loader: Any = yaml.CSafeLoader
@@ -199,6 +201,9 @@ def parse_yaml(raw: bytes, display: str) -> tuple[SourceDocument | None, list[Di
     try:
         root = _Loader(text).get_single_node()
     except yaml.MarkedYAMLError as error:
+        too_deep = _first_too_deep(text)
+        if too_deep is not None:
+            return fail(_TOO_DEEP, "catalog/too-deep", *too_deep, hint=_TOO_DEEP_HINT)
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         hint = None
@@ -218,6 +223,27 @@ def parse_yaml(raw: bytes, display: str) -> tuple[SourceDocument | None, list[Di
         mark = refusal.node.start_mark
         return fail(refusal.message, refusal.code, mark.line + 1, mark.column + 1, refusal.hint)
     return document, converter.diagnostics
+
+
+def _first_too_deep(text: str) -> tuple[int, int] | None:
+    """Where nesting first passes MAX_DEPTH, if it does before the document's first error.
+
+    Some libyaml builds refuse nesting past their own limit (1,000 levels) while scanning
+    ahead, before the composed graph reaches our converter's bound. Only called once parsing
+    failed: the pure-Python parser walks the events and stops at the first level too deep.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH + 1:  # the converter counts the root as level 0
+                    return event.start_mark.line + 1, event.start_mark.column + 1
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
 
 
 def _syntax_message(error: yaml.MarkedYAMLError) -> str:
@@ -298,8 +324,7 @@ class _Converter:
                            "recursive YAML alias (an anchor used inside itself)", node,
                            "write the content out instead of referring to itself")
         if depth > MAX_DEPTH:
-            raise _RefusedError("catalog/too-deep", f"YAML nested deeper than {MAX_DEPTH} levels",
-                           node, "a catalog needs fewer than 10 levels: flatten this value")
+            raise _RefusedError("catalog/too-deep", _TOO_DEEP, node, _TOO_DEEP_HINT)
         entering_alias = key in self._converted and self._alias is None
         if key in self._converted:
             if entering_alias:

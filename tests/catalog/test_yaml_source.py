@@ -75,10 +75,22 @@ def test_billion_laughs_is_refused_before_expanding() -> None:
     assert "1,234,567,909 nodes" in diagnostics[0].message
 
 
-def test_deep_nesting_is_refused_not_a_recursion_error() -> None:
-    document, diagnostics = parse("x: " + "[" * 5000 + "]" * 5000 + "\n")
+@pytest.mark.parametrize("levels", [100, 999, 1001, 5000])
+def test_deep_flow_nesting_is_refused_at_our_bound_whatever_libyaml_allows(levels: int) -> None:
+    # Some libyaml builds stop at 1,000 levels on their own; the refusal must not depend on it.
+    document, diagnostics = parse("x: " + "[" * levels + "]" * levels + "\n")
     assert document is None
     assert [(str(d.location), d.code) for d in diagnostics] == [("f.yaml:1:68",
+                                                                 "catalog/too-deep")]
+    assert "64 levels" in diagnostics[0].message
+
+
+@pytest.mark.parametrize("levels", [100, 1500])
+def test_deep_block_nesting_is_refused_at_our_bound(levels: int) -> None:
+    text = "x:\n" + "".join(" " * depth + "-\n" for depth in range(levels)) + " " * levels + "1\n"
+    document, diagnostics = parse(text)
+    assert document is None
+    assert [(str(d.location), d.code) for d in diagnostics] == [("f.yaml:66:65",
                                                                  "catalog/too-deep")]
 
 

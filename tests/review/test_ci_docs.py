@@ -221,3 +221,12 @@ def test_without_a_report_or_a_token_nothing_is_sent(gitlab: FakeGitLab,
     assert "catalog is invalid" in post_note(gitlab, tmp_path, "")
     assert "METRICSCTL_BOT_TOKEN is not set" in post_note(gitlab, tmp_path, REPORT, token=None)
     assert gitlab.requests == []
+
+
+def test_every_install_comes_from_the_repository_never_an_index_name() -> None:
+    # No release is published on a package index; an unclaimed name could be anyone's.
+    installs = re.findall(r"pip install[^\n]*", CI_DOC.read_text(encoding="utf-8"))
+    assert installs
+    for install in installs:
+        assert re.search(r'"metricsctl @ git\+\S+@\S+"', install), install
+        assert not re.search(r"metricsctl\s*(==|>=|~=|<)", install), install
