@@ -21,6 +21,7 @@ from metricsctl.catalog.model import (
     Dashboard,
     Domain,
     Folder,
+    Grid,
     Label,
     LintSettings,
     Metric,
@@ -87,6 +88,15 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)
+
+
+def _grid(data: Any) -> Grid | None:
+    """An explicit gridPos {x, y, w, h}, when all four are integers."""
+    parts = [_get(data, key, int) for key in ("x", "y", "w", "h")]
+    if any(part is None for part in parts):
+        return None
+    x, y, w, h = parts
+    return Grid(x, y, w, h)
 
 
 @dataclass
@@ -341,6 +351,7 @@ class CatalogBuilder:
                 variables=self.variables(document, (*path, "variables"), spec),
                 panels=self.panels(document, (*path, "panels"), spec),
                 rows=tuple(rows),
+                grafana=_get(spec, "grafana", dict, {}),
                 lint_disable=_lint_disable(spec),
             ))
         return result
@@ -354,13 +365,16 @@ class CatalogBuilder:
                 result.append(Variable(name=item, label=item, source=source))
                 continue
             label = _get(item, "label", str)
-            if label is None:
+            grafana = _get(item, "grafana", dict, {})
+            # Without a label, the variable is verbatim Grafana JSON named by either.
+            name = _get(item, "name", str, label) or _get(grafana, "name", str)
+            if name is None:
                 continue
             result.append(Variable(
-                name=_get(item, "name", str, label), label=label, source=source,
+                name=name, label=label, source=source,
                 title=_get(item, "title", str), metric=_get(item, "metric", str),
                 multi=_get(item, "multi", bool, True),
-                include_all=_get(item, "include_all", bool, True)))
+                include_all=_get(item, "include_all", bool, True), grafana=grafana))
         return tuple(result)
 
     def panels(self, document: SourceDocument, path: PathKey, spec: Any) -> tuple[Panel, ...]:
@@ -382,7 +396,8 @@ class CatalogBuilder:
                 queries.append(Query(
                     query_expr, SourceRef(document, (*panel_path, "queries", query_index)),
                     legend=_get(query, "legend", str), instant=_get(query, "instant", bool, False),
-                    format=_get(query, "format", str, "time_series")))
+                    format=_get(query, "format", str, "time_series"),
+                    ref_id=_get(query, "ref_id", str)))
             quantiles = _get(item, "quantiles", list)
             thresholds = tuple(
                 Threshold(color, _number(step.get("value")))
@@ -407,6 +422,10 @@ class CatalogBuilder:
                 stack=_get(item, "stack", (bool, str), False),
                 width=_get(item, "width", int),
                 height=_get(item, "height", int),
+                grid=_grid(_get(item, "grid", dict)),
+                overrides=tuple(o for o in _get(item, "overrides", list, [])
+                                if isinstance(o, dict)),
+                grafana=_get(item, "grafana", dict, {}),
                 lint_disable=_lint_disable(item),
             ))
         return tuple(result)

@@ -204,6 +204,8 @@ def _check_variables(catalog: Catalog, dashboard: Dashboard,
             if variable.name == "datasource":
                 continue
         names.add(variable.name)
+        if variable.label is None:  # verbatim Grafana variable: nothing to check here
+            continue
         if variable.metric is not None:
             metric = catalog.metrics.get(variable.metric)
             if metric is None:

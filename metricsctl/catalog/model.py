@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from metricsctl.catalog.naming import ExposedSeries, MetricType, exposed_series
 from metricsctl.catalog.yaml_source import PathKey, SourceDocument
@@ -131,12 +132,23 @@ class Query:
     instant: bool = False
     format: str = "time_series"
     expr_field: tuple[str, ...] = ("expr",)
+    ref_id: str | None = None  # Grafana's refId; None: A, B, ... by position
 
 
 @dataclass(frozen=True, slots=True)
 class Threshold:
     color: str
     value: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """An explicit place on Grafana's 24-column grid (a panel's gridPos)."""
+
+    x: int
+    y: int
+    w: int
+    h: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +170,11 @@ class Panel:
     stack: bool | str = False
     width: int | None = None
     height: int | None = None
+    grid: Grid | None = None  # overrides the automatic layout (and width/height)
+    # Grafana fieldConfig.overrides, verbatim.
+    overrides: tuple[Mapping[str, Any], ...] = ()
+    # Verbatim Grafana panel JSON, deep-merged last into the generated panel.
+    grafana: Mapping[str, Any] = field(default_factory=dict)
     lint_disable: frozenset[str] = frozenset()
 
 
@@ -171,15 +188,21 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class Variable:
-    """A dashboard template variable offering the values of a label."""
+    """A dashboard template variable offering the values of a label, or a verbatim one.
+
+    `label` None: the variable is Grafana's variable JSON given in `grafana` (custom,
+    interval, textbox, a query of its own...); with a label, `grafana` is deep-merged last
+    into the generated variable.
+    """
 
     name: str
-    label: str
+    label: str | None
     source: SourceRef
     title: str | None = None
     metric: str | None = None
     multi: bool = True
     include_all: bool = True
+    grafana: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +219,8 @@ class Dashboard:
     variables: tuple[Variable, ...] = ()
     panels: tuple[Panel, ...] = ()  # panels above the first row
     rows: tuple[Row, ...] = ()
+    # Verbatim Grafana dashboard JSON, deep-merged last into the generated dashboard.
+    grafana: Mapping[str, Any] = field(default_factory=dict)
     lint_disable: frozenset[str] = frozenset()
 
     def all_panels(self) -> Iterator[Panel]:
