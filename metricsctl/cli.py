@@ -20,7 +20,7 @@ app = typer.Typer(
     help="Metrics as code: one YAML catalog in; dashboards, rules, scrape configs, "
     "instrumentation and docs out.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )

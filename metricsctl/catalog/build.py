@@ -103,6 +103,9 @@ def _grid(data: Any) -> Grid | None:
 class CatalogBuilder:
     root: Path
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Metrics written in the catalog but too broken to build (their own error is reported):
+    # references to them are not "unknown metric" too.
+    unbuilt_metrics: set[str] = field(default_factory=set)
 
     def error(self, code: str, message: str, location: Location, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, Severity.ERROR, message, location, hint=hint))
@@ -253,6 +256,8 @@ class CatalogBuilder:
             labels=self.label_definitions(document, ("labels",), name),
             rule_group_interval=_get(group, "interval", str),
             rule_group_limit=_get(group, "limit", int),
+            rule_group_name=_get(group, "name", str),
+            rule_group_query_offset=_get(group, "query_offset", str),
         )
 
     def metrics(self, document: SourceDocument, domain: Domain,
@@ -261,6 +266,7 @@ class CatalogBuilder:
         for name, spec in _entries(document.data, "metrics"):
             type_name = _get(spec, "type", str)
             if type_name not in {t.value for t in MetricType}:
+                self.unbuilt_metrics.add(name)
                 continue
             path = ("metrics", name)
             deprecated = _get(spec, "deprecated", (bool, str), False)
@@ -284,17 +290,18 @@ class CatalogBuilder:
                 renamed_from=tuple(r for r in ([renamed] if isinstance(renamed, str) else renamed)
                                    if isinstance(r, str)),
                 lint_disable=_lint_disable(spec),
+                type_inferred=_get(spec, "inferred", bool, False),
             ))
         return result
 
     def recording_rules(self, document: SourceDocument, domain: Domain) -> list[RecordingRule]:
         return [
-            RecordingRule(name=name, expr=expr, domain=domain.name,
+            RecordingRule(name=_get(spec, "record", str, name), expr=expr, domain=domain.name,
                           source=SourceRef(document, ("recording_rules", name)),
                           labels=_string_map(document, ("recording_rules", name, "labels"),
                                              _get(spec, "labels", dict, {})),
                           description=_get(spec, "description", str, ""),
-                          lint_disable=_lint_disable(spec))
+                          lint_disable=_lint_disable(spec), key=name)
             for name, spec in _entries(document.data, "recording_rules")
             if (expr := _get(spec, "expr", str)) is not None
         ]
@@ -303,12 +310,12 @@ class CatalogBuilder:
         result = []
         for name, spec in _entries(document.data, "alerts"):
             expr = _get(spec, "expr", str)
-            severity = _get(spec, "severity", str)
-            if expr is None or severity is None:
+            if expr is None:
                 continue
             annotations = _get(spec, "annotations", dict, {})
             result.append(Alert(
-                name=name, expr=expr, domain=domain.name, severity=severity,
+                name=_get(spec, "alert", str, name), expr=expr, domain=domain.name,
+                severity=_get(spec, "severity", str),
                 source=SourceRef(document, ("alerts", name)),
                 for_=_get(spec, "for", str),
                 keep_firing_for=_get(spec, "keep_firing_for", str),
@@ -318,7 +325,7 @@ class CatalogBuilder:
                 labels=_string_map(document, ("alerts", name, "labels"),
                                    _get(spec, "labels", dict, {})),
                 annotations={k: v for k, v in annotations.items() if isinstance(v, str)},
-                lint_disable=_lint_disable(spec),
+                lint_disable=_lint_disable(spec), key=name,
             ))
         return result
 
@@ -464,8 +471,9 @@ def assemble(root: Path, project: Project, domains: list[Domain], metrics: list[
         project=project,
         domains=index_unique(builder, "domain", domains, lambda d: d.name),
         metrics=index_unique(builder, "metric", metrics, lambda m: m.name),
-        recording_rules=index_unique(builder, "recording-rule", rules, lambda r: r.name),
-        alerts=index_unique(builder, "alert", alerts, lambda a: a.name),
+        recording_rules=index_unique(builder, "recording-rule", rules, lambda r: r.key or r.name),
+        alerts=index_unique(builder, "alert", alerts, lambda a: a.key or a.name),
         dashboards=index_unique(builder, "dashboard", dashboards, lambda d: d.uid),
         documents=documents,
+        unbuilt_metrics=frozenset(builder.unbuilt_metrics),
     )

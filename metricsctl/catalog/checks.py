@@ -133,7 +133,7 @@ def _check_recording_rules(catalog: Catalog) -> Iterator[Diagnostic]:
 def _check_alerts(catalog: Catalog) -> Iterator[Diagnostic]:
     severities = catalog.project.severities
     for alert in catalog.alerts.values():
-        if alert.severity not in severities:
+        if alert.severity is not None and alert.severity not in severities:
             hint = _did_you_mean(alert.severity, severities) or (
                 "the project allows: " + ", ".join(severities))
             yield _error("catalog/unknown-severity",
@@ -208,6 +208,8 @@ def _check_variables(catalog: Catalog, dashboard: Dashboard,
             continue
         if variable.metric is not None:
             metric = catalog.metrics.get(variable.metric)
+            if metric is None and variable.metric in catalog.unbuilt_metrics:
+                continue
             if metric is None:
                 yield _error("catalog/unknown-metric", f"unknown metric `{variable.metric}`",
                              variable.source.field("metric"),
@@ -265,6 +267,8 @@ def _unknown_metric_hint(catalog: Catalog, name: str) -> str | None:
 def _check_derived_panel(catalog: Catalog, panel: Panel) -> Iterator[Diagnostic]:
     assert panel.metric is not None
     metric = catalog.metrics.get(panel.metric)
+    if metric is None and panel.metric in catalog.unbuilt_metrics:
+        return  # its own entry is reported
     if metric is None:
         yield _error("catalog/unknown-metric", f"unknown metric `{panel.metric}`",
                      panel.source.field("metric"),

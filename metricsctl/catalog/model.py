@@ -83,6 +83,7 @@ class Metric:
     deprecation_note: str = ""
     renamed_from: tuple[str, ...] = ()
     lint_disable: frozenset[str] = frozenset()
+    type_inferred: bool = False  # `inferred: true`: guessed by import, to be confirmed
 
     @property
     def label_names(self) -> tuple[str, ...]:
@@ -98,21 +99,22 @@ class Metric:
 
 @dataclass(frozen=True, slots=True)
 class RecordingRule:
-    name: str
+    name: str  # the recorded metric (`record:`, else the entry's key)
     expr: str
     domain: str
     source: SourceRef
     labels: Mapping[str, str] = field(default_factory=dict)
     description: str = ""
     lint_disable: frozenset[str] = frozenset()
+    key: str = ""  # the entry's key in the catalog (unique); "": the name
 
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    name: str
+    name: str  # the alert's name in Prometheus (`alert:`, else the entry's key)
     expr: str
     domain: str
-    severity: str
+    severity: str | None  # None: no severity label
     source: SourceRef
     for_: str | None = None
     keep_firing_for: str | None = None
@@ -122,6 +124,7 @@ class Alert:
     labels: Mapping[str, str] = field(default_factory=dict)
     annotations: Mapping[str, str] = field(default_factory=dict)
     lint_disable: frozenset[str] = frozenset()
+    key: str = ""  # the entry's key in the catalog (unique); "": the name
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +298,8 @@ class Domain:
     labels: Mapping[str, Label] = field(default_factory=dict)
     rule_group_interval: str | None = None
     rule_group_limit: int | None = None
+    rule_group_name: str | None = None  # None: the domain name
+    rule_group_query_offset: str | None = None
 
     @property
     def file(self) -> str:
@@ -313,6 +318,8 @@ class Catalog:
     alerts: Mapping[str, Alert]
     dashboards: Mapping[str, Dashboard]
     documents: Mapping[str, SourceDocument] = field(repr=False)
+    # Metric names whose entry is invalid (reported there): defined, though not built.
+    unbuilt_metrics: frozenset[str] = frozenset()
 
     def metrics_in(self, domain: str) -> list[Metric]:
         return [metric for metric in self.metrics.values() if metric.domain == domain]

@@ -55,7 +55,7 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], texts: Mapping[str, str
     out = console.stderr() if to_stderr else console.stdout()
     lines = source_lines_from(texts)
     for diagnostic in diagnostics:
-        out.print(format_diagnostic(diagnostic, lines, markup=True))
+        out.print(format_diagnostic(diagnostic, lines, markup=True), markup=True)
 
 
 def document_texts(result: LoadResult) -> dict[str, str]:

@@ -71,16 +71,10 @@ def diff(
         paths = [path for path in (specs_dir, new_dir) if path is not None]
         report = _build_report(paths, base, head)
     except _UsageError as error:
-        console.stderr().print(f"[bold red]error[/]: {_escape(str(error))}")
+        console.stderr().print(console.styled(("error", "bold red"), f": {error}"))
         raise typer.Exit(2) from None
     _emit(report, output_format)
     raise typer.Exit(_exit_code(report, fail_on))
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
 
 
 def _build_report(paths: list[Path], base: str | None, head: str | None) -> DiffReport:
@@ -144,7 +138,7 @@ def _valid(*sides: tuple[str, LoadResult, Mapping[str, str]]) -> tuple[Catalog, 
             continue
         invalid = True
         print_diagnostics(result.errors, texts, to_stderr=True)
-        console.stderr().print(f"{_escape(name)} is invalid: {summarize(result.errors)}")
+        console.stderr().print(f"{name} is invalid: {summarize(result.errors)}")
     if invalid:
         raise typer.Exit(1)
     (_, base, _), (_, head, _) = sides
@@ -173,14 +167,15 @@ def _emit(report: DiffReport, output_format: DiffFormat) -> None:
             try:
                 append_step_summary(Path(summary), render_markdown(report))
             except OSError as error:
-                console.stderr().print(f"[bold red]error[/]: cannot write $GITHUB_STEP_SUMMARY "
-                                       f"({_escape(summary)}): {_escape(error.strerror or '')}")
+                console.stderr().print(console.styled(("error", "bold red"),
+                                              f": cannot write $GITHUB_STEP_SUMMARY ({summary}): "
+                                              f"{error.strerror or ''}"))
                 raise typer.Exit(2) from None
         console.write(render_text(report) + render_annotations(report))
     else:
         from metricsctl.review.text import render_text
 
-        console.stdout().print(render_text(report, markup=True), end="")
+        console.stdout().print(render_text(report, markup=True), end="", markup=True)
 
 
 def _exit_code(report: DiffReport, fail_on: FailOn | None) -> int:

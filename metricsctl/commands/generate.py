@@ -53,16 +53,14 @@ def _check_out_option(out: Path, specs_dir: Path | None, check: bool) -> None:
 
 
 def _print_error(error: GenerationError, *, suffix: str = "") -> None:
-    from rich.markup import escape
-
     from metricsctl import console
 
     err = console.stderr()
-    err.print(f"[bold red]error[/]: {escape(error.summary)}{escape(suffix)}")
+    err.print(console.styled(("error", "bold red"), f": {error.summary}{suffix}"))
     for problem in error.problems:
-        err.print(f"  - {escape(problem)}")
+        err.print(f"  - {problem}")
     if error.hint:
-        err.print(f"  [bold]help[/]: {escape(error.hint)}")
+        err.print(console.styled("  ", ("help", "bold"), f": {error.hint}"))
 
 
 def _status_text(change: FileChange) -> str:
@@ -104,8 +102,8 @@ def _print_summary(plan: Plan, targets: list[str]) -> None:
             plan.manifest_changed:
         out.print(table)
     parts = ", ".join(f"{count} {status}" for status, count in counts.items() if count)
-    out.print(f"[green]✓[/] {plan.out}: {parts or 'no files'} "
-              f"({len(targets)} target{'s' if len(targets) != 1 else ''})")
+    out.print(console.styled(("✓", "green"), f" {plan.out}: {parts or 'no files'} "
+                     f"({len(targets)} target{'s' if len(targets) != 1 else ''})"))
 
 
 def _print_findings(findings: list[CheckFinding], out_dir: Path) -> None:
@@ -118,8 +116,8 @@ def _print_findings(findings: list[CheckFinding], out_dir: Path) -> None:
     for finding in findings:
         counts[finding.problem.value] = counts.get(finding.problem.value, 0) + 1
     summary = ", ".join(f"{count} {problem}" for problem, count in counts.items())
-    out.print(f"[red]✗[/] {out_dir} is not current: {summary} "
-              "(run `metricsctl generate` to update it)")
+    out.print(console.styled(("✗", "red"), f" {out_dir} is not current: {summary} "
+                     "(run `metricsctl generate` to update it)"))
     hidden = 0
     for finding in findings:
         line = Text("  ")
@@ -228,8 +226,9 @@ def _generate(specs_dir: Path | None, out: Path, targets: list[str], *, subset: 
         if not quiet:
             from metricsctl import console
 
-            console.stdout().print(f"[green]✓[/] {out} is current: {len(rendered.files)} files "
-                                   f"from {len(targets)} target{'s' if len(targets) != 1 else ''}")
+            console.stdout().print(console.styled(
+                ("✓", "green"), f" {out} is current: {len(rendered.files)} files "
+                f"from {len(targets)} target{'s' if len(targets) != 1 else ''}"))
         return
     try:
         apply_plan(plan, force=force)

@@ -38,8 +38,9 @@ def init(
                                  "letter", param_hint="--project")
     existing = [directory / file for file in _FILES if (directory / file).exists()]
     if existing:
-        console.stderr().print(f"[red]error[/]: {', '.join(map(str, existing))} already "
-                               "exists; nothing was written")
+        names = ", ".join(map(str, existing))
+        console.stderr().print(console.styled(("error", "red"),
+                                              f": {names} already exists; nothing was written"))
         raise typer.Exit(1)
     environment = Environment(loader=PackageLoader("metricsctl.templates", ""),
                               undefined=StrictUndefined, keep_trailing_newline=True,

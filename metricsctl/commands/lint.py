@@ -70,7 +70,7 @@ def _print_text(diagnostics: Sequence[Diagnostic], texts: Mapping[str, str]) -> 
         if diagnostic.code in explained:
             diagnostic = replace(diagnostic, explanation=None)
         explained.add(diagnostic.code)
-        out.print(format_diagnostic(diagnostic, lines, markup=True))
+        out.print(format_diagnostic(diagnostic, lines, markup=True), markup=True)
 
 
 def _list_rules() -> None:
@@ -81,8 +81,7 @@ def _list_rules() -> None:
     rules = all_rules().values()
     width = max(len(rule.id) for rule in rules)
     for rule in rules:
-        out.print(f"{rule.id:<{width}}  {rule.severity.label:<7}  {rule.summary}",
-                  markup=False)
+        out.print(f"{rule.id:<{width}}  {rule.severity.label:<7}  {rule.summary}")
 
 
 def refuse_lint_errors(catalog: Catalog, action: str) -> None:
@@ -104,8 +103,9 @@ def refuse_lint_errors(catalog: Catalog, action: str) -> None:
 
     texts = {path: document.text for path, document in catalog.documents.items()}
     print_diagnostics(errors, texts, to_stderr=True)
-    console.stderr().print(f"[red]✗[/] {summarize(errors)} from `metricsctl lint`: "
-                           f"{action} (fix them, or pass --no-lint)")
+    console.stderr().print(console.styled(
+        ("✗", "red"), f" {summarize(errors)} from `metricsctl lint`: {action} "
+        "(fix them, or pass --no-lint)"))
     raise typer.Exit(1)
 
 
@@ -139,8 +139,9 @@ def lint(
     if not result.ok or catalog is None:
         if output_format is DiagnosticFormat.text:
             _print_text(result.diagnostics, texts)
-            console.stderr().print(f"[red]✗[/] catalog is invalid: {summarize(result.errors)}; "
-                                   "fix it before linting")
+            console.stderr().print(console.styled(
+                ("✗", "red"), f" catalog is invalid: {summarize(result.errors)}; "
+                "fix it before linting"))
         else:
             render_diagnostics(result.diagnostics, output_format, texts,
                                {"valid": False, "summary": summarize(result.diagnostics)})
@@ -153,9 +154,9 @@ def lint(
     failed = any(d.severity >= threshold for d in diagnostics)
     if output_format is DiagnosticFormat.text:
         _print_text(diagnostics, texts)
-        mark = "[red]✗[/]" if failed else "[green]✓[/]"
-        console.stdout().print(f"{mark} {summarize(diagnostics)} (failing on {fail_on.value} "
-                               "and above)")
+        mark = ("✗", "red") if failed else ("✓", "green")
+        console.stdout().print(console.styled(
+            mark, f" {summarize(diagnostics)} (failing on {fail_on.value} and above)"))
     else:
         render_diagnostics(diagnostics, output_format, texts,
                            {"valid": True, "summary": summarize(diagnostics),

@@ -49,11 +49,12 @@ def validate(
         out = console.stdout()
         if result.ok:
             warnings = f" ({summarize(result.diagnostics)})" if result.diagnostics else ""
-            out.print(f"[green]✓[/] catalog is valid{warnings}: {counts['metrics']} metrics, "
-                      f"{counts['alerts']} alerts, {counts['recording_rules']} recording rules, "
-                      f"{counts['dashboards']} dashboards in {counts['files']} files")
+            out.print(console.styled(
+                ("✓", "green"), f" catalog is valid{warnings}: {counts['metrics']} metrics, "
+                f"{counts['alerts']} alerts, {counts['recording_rules']} recording rules, "
+                f"{counts['dashboards']} dashboards in {counts['files']} files"))
         else:
-            out.print(f"[red]✗[/] {summarize(result.diagnostics)}")
+            out.print(console.styled(("✗", "red"), f" {summarize(result.diagnostics)}"))
     raise typer.Exit(0 if result.ok else 1)
 
 

@@ -398,3 +398,30 @@ def test_a_panel_on_a_renamed_metric_says_where_it_went(write_catalog: WriteCata
     assert found(root) == [("a.yaml:5:54", "catalog/unknown-metric",
                             "unknown metric `job_errors_total`")]
     assert hints(root) == ["it was renamed to `job_failures_total`"]
+
+
+def test_a_metric_with_an_invalid_type_still_counts_as_defined(
+        write_catalog: WriteCatalog) -> None:
+    # One mistake, one error: no cascade of "unknown metric `a_total`, did you mean ...".
+    root = write_catalog({"d.yaml": """
+        domain: d
+        metrics:
+          a_total: {type: countr, help: Requests.}
+        dashboards:
+          board:
+            title: Board
+            variables:
+              - {name: job, label: job, metric: a_total}
+            panels:
+              - {title: Rate, metric: a_total}
+        """, "e.yaml": """
+        domain: e
+        dashboards:
+          other:
+            title: Other
+            panels:
+              - {title: Rate, metric: a_total}
+        """})
+    result = load_catalog(root)
+    assert [(d.code, str(d.location)) for d in result.diagnostics] == [
+        ("catalog/invalid-value", f"{root}/d.yaml:3:19")]
