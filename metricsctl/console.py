@@ -23,7 +23,7 @@ def stdout() -> Console:
     from rich.console import Console
 
     return Console(highlight=False, markup=False, emoji=False, soft_wrap=True,
-                   no_color="NO_COLOR" in os.environ)
+                   no_color=bool(os.environ.get("NO_COLOR")))
 
 
 @cache
@@ -31,7 +31,7 @@ def stderr() -> Console:
     from rich.console import Console
 
     return Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True,
-                   no_color="NO_COLOR" in os.environ)
+                   no_color=bool(os.environ.get("NO_COLOR")))
 
 
 def styled(*parts: str | tuple[str, str]) -> Text:
