@@ -15,6 +15,7 @@ from metricsctl.commands.catalog_input import (
     SpecsDirArgument,
     load_valid_catalog,
 )
+from metricsctl.english import counted
 from metricsctl.targets import TARGET_MODULES
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ def _print_summary(plan: Plan, targets: list[str]) -> None:
             table.add_row(name, Text(change.path),
                           Text(_status_text(change), style=_STATUS_STYLE[change.status.value]))
         if unchanged:
-            label = "1 file" if unchanged == 1 else f"{unchanged} files"
+            label = counted(unchanged, "file")
             table.add_row(name, Text(label, style="dim"), Text("unchanged", style="dim"))
     out = console.stdout()
     if any(counts[status] for status in ("created", "updated", "removed")) or \
@@ -103,7 +104,7 @@ def _print_summary(plan: Plan, targets: list[str]) -> None:
         out.print(table)
     parts = ", ".join(f"{count} {status}" for status, count in counts.items() if count)
     out.print(console.styled(("✓", "green"), f" {plan.out}: {parts or 'no files'} "
-                     f"({len(targets)} target{'s' if len(targets) != 1 else ''})"))
+                     f"({counted(len(targets), 'target')})"))
 
 
 def _print_findings(findings: list[CheckFinding], out_dir: Path) -> None:
@@ -227,8 +228,8 @@ def _generate(specs_dir: Path | None, out: Path, targets: list[str], *, subset: 
             from metricsctl import console
 
             console.stdout().print(console.styled(
-                ("✓", "green"), f" {out} is current: {len(rendered.files)} files "
-                f"from {len(targets)} target{'s' if len(targets) != 1 else ''}"))
+                ("✓", "green"), f" {out} is current: {counted(len(rendered.files), 'file')} "
+                f"from {counted(len(targets), 'target')}"))
         return
     try:
         apply_plan(plan, force=force)

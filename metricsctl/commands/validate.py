@@ -13,6 +13,7 @@ from metricsctl.commands.catalog_input import (
     load,
     print_diagnostics,
 )
+from metricsctl.english import counted
 
 
 def validate(
@@ -50,9 +51,12 @@ def validate(
         if result.ok:
             warnings = f" ({summarize(result.diagnostics)})" if result.diagnostics else ""
             out.print(console.styled(
-                ("✓", "green"), f" catalog is valid{warnings}: {counts['metrics']} metrics, "
-                f"{counts['alerts']} alerts, {counts['recording_rules']} recording rules, "
-                f"{counts['dashboards']} dashboards in {counts['files']} files"))
+                ("✓", "green"), f" catalog is valid{warnings}: "
+                f"{counted(counts['metrics'], 'metric')}, "
+                f"{counted(counts['alerts'], 'alert')}, "
+                f"{counted(counts['recording_rules'], 'recording rule')}, "
+                f"{counted(counts['dashboards'], 'dashboard')} in "
+                f"{counted(counts['files'], 'file')}"))
         else:
             out.print(console.styled(("✗", "red"), f" {summarize(result.diagnostics)}"))
     raise typer.Exit(0 if result.ok else 1)

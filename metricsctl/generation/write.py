@@ -44,6 +44,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from metricsctl.english import counted
 from metricsctl.generation.errors import GenerationError
 from metricsctl.generation.paths import MANIFEST_NAME, STAGING_PREFIX
 from metricsctl.generation.plan import FileChange, Plan, Status
@@ -171,7 +172,7 @@ def _swap(changes: list[FileChange], staged: dict[str, Path], out: Path,
         if not isinstance(error, OSError):
             raise  # Ctrl-C: the previous output is back; let the interruption propagate
         outcome = ("the previous output was restored" if not failed else
-                   f"could not restore {len(failed)} files ({', '.join(failed[:5])}); "
+                   f"could not restore {counted(len(failed), 'file')} ({', '.join(failed[:5])}); "
                    "run `metricsctl generate` again")
         raise GenerationError(f"cannot write {out / current}: {_reason(error)}; {outcome}",
                               hint=_permission_hint(out, error)) from None

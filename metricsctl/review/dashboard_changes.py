@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from metricsctl.catalog.model import Catalog, Dashboard, Panel
+from metricsctl.english import counted
 from metricsctl.promql.queries import panel_queries
 from metricsctl.review.changes import Change, Classification, Side, Subject, Value, code, codes
 from metricsctl.review.pair import CatalogPair
@@ -30,7 +31,8 @@ def dashboard_changes(catalogs: CatalogPair) -> Iterator[Change]:
         if uid not in base:
             panels = sum(1 for _ in board.all_panels())
             yield Change("dashboard.added", Subject.DASHBOARD, uid, SAFE,
-                         f"dashboard {code(uid)} ({board.title}) added with {panels} panels",
+                         f"dashboard {code(uid)} ({board.title}) added with "
+                         f"{counted(panels, 'panel')}",
                          "a new dashboard changes no existing one.", after=board.title,
                          location=board.source.location)
             continue
