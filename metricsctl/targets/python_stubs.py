@@ -5,8 +5,10 @@ label names and buckets on a module registry, plus typed helper functions whose 
 parameters are keyword-only and typed `Literal[...]` when the catalog enumerates the values
 (`bool` for true/false labels), so a user's editor and mypy check every call site.
 
-All catalog text reaches the module through the `py` (string literal) and `pydoc` (docstring
-body) filters; identifiers are derived here and checked before they are rendered.
+The facts come from the shared instrumentation model (metricsctl.instrumentation); this
+module only spells them in Python. All catalog text reaches the module through the `py`
+(string literal) and `pydoc` (docstring body) filters; identifiers are derived here and
+checked before they are rendered.
 """
 
 from __future__ import annotations
@@ -14,17 +16,26 @@ from __future__ import annotations
 import keyword
 import math
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from metricsctl.catalog.cardinality import DEFAULT_BUCKETS
 from metricsctl.catalog.naming import MetricType
-from metricsctl.targets.templating import spec_files, template_environment
+from metricsctl.instrumentation.identifiers import IdentifierClaims, pascal_case, upper_snake
+from metricsctl.instrumentation.model import (
+    RECORD_PARAMETER,
+    Enumeration,
+    Helper,
+    Instrumentation,
+    InstrumentedLabel,
+    InstrumentedMetric,
+    build_instrumentation,
+    module_stem,
+)
+from metricsctl.targets.templating import render_instrumentation_template
 
 if TYPE_CHECKING:
-    from metricsctl.catalog.model import Catalog, Label, Metric
+    from metricsctl.catalog.model import Catalog
 
 NAME = "python"
 DESCRIPTION = "Python instrumentation module (prometheus_client) with typed helpers"
@@ -41,22 +52,12 @@ _MODULE_NAMES = frozenset({
 })
 _CLASSES = {MetricType.COUNTER: "Counter", MetricType.GAUGE: "Gauge",
             MetricType.HISTOGRAM: "Histogram", MetricType.SUMMARY: "Summary"}
-_BOOL_VALUES = frozenset({"true", "false"})
 _DOC_WIDTH = 92  # docstring lines stay under 100 columns once indented
-
-
-# A histogram `<event>_duration_seconds` also gets `record_<event>(*, <labels>,
-# duration_seconds)`, which reads like the event it records: record_chat_completion(...).
-RECORD_SUFFIX = "_duration_seconds"
-RECORD_PARAMETER = "duration_seconds"
 
 
 def module_name(project: str) -> str:
     """The Python module name for a project: `ai-platform` -> `ai_platform_metrics`."""
-    stem = re.sub(r"[^0-9A-Za-z_]", "_", project)
-    if not stem or stem[0].isdigit():
-        stem = f"m_{stem}"
-    return f"{stem}_metrics"
+    return module_stem(project)
 
 
 def output_path(catalog: Catalog) -> str:
@@ -132,40 +133,8 @@ def py_float(value: float) -> str:
     return repr(float(value))
 
 
-def _camel(name: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", name)
-                   if part)
-
-
-def _upper_snake(camel: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", camel).upper()
-
-
-class _Names:
-    """Hands out unique identifiers, first come first served (catalog order).
-
-    `outer` names (the module's, for a function's parameters) are avoided too, read-only.
-    """
-
-    def __init__(self, taken: Iterable[str] = (), outer: _Names | None = None) -> None:
-        self._taken = set(taken)
-        self._outer = outer
-
-    def __contains__(self, name: str) -> bool:
-        return name in self._taken or (self._outer is not None and name in self._outer)
-
-    def claim(self, wanted: str) -> str:
-        """`wanted`, else `wanted_` (PEP 8's way around a keyword), else `wanted_2`..."""
-        candidates = [wanted, f"{wanted}_"]
-        name = next((c for c in candidates if c not in self and not keyword.iskeyword(c)),
-                    None)
-        counter = 2
-        while name is None or name in self:
-            name, counter = f"{wanted}_{counter}", counter + 1
-        if not name.isidentifier():
-            raise ValueError(f"cannot derive a Python identifier from {wanted!r}")
-        self._taken.add(name)
-        return name
+def _names(taken: frozenset[str] = frozenset()) -> IdentifierClaims:
+    return IdentifierClaims(taken, reserved=keyword.iskeyword, valid=str.isidentifier)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +155,7 @@ class LabelParam:
     param: str
     kind: str  # "bool" | "enum" | "str"
     alias: LiteralAlias | None
-    definition: Label
+    definition: InstrumentedLabel
 
     @property
     def annotation(self) -> str:
@@ -195,15 +164,18 @@ class LabelParam:
 
 @dataclass(frozen=True, slots=True)
 class HelperFunction:
+    """A model helper with its Python name."""
+
     verb: str  # inc | dec | set | observe | time | record
     name: str
+    helper: Helper
 
 
 @dataclass(frozen=True, slots=True)
 class MetricStub:
     """One metric's declaration and helpers, with every identifier resolved."""
 
-    metric: Metric
+    metric: InstrumentedMetric
     constant: str
     class_name: str
     params: tuple[LabelParam, ...]
@@ -264,18 +236,10 @@ class MetricStub:
         """The helper's docstring (raw text, indented for a function body: escape with
         `pydoc`)."""
         metric = self.metric
-        what = f"the {metric.type.value} {metric.name}"
-        summary = {
-            "inc": f"Add `amount` (default 1) to {what}",
-            "dec": f"Subtract `amount` (default 1) from {what}",
-            "set": f"Set {what} to `value`",
-            "observe": f"Observe `value` in {what}",
-            "time": f"Observe the seconds the `with` block takes in {what}",
-            "record": f"Record one event that took `{RECORD_PARAMETER}` in {what}",
-        }[verb]
+        summary = next(f.helper.summary for f in self.functions if f.verb == verb)
         paragraphs = [_fill(f"{summary}: {metric.help}", indent="    ")]
         if metric.deprecated:
-            paragraphs.append(_fill(_deprecation(metric), prefix="    ", indent="    "))
+            paragraphs.append(_fill(metric.deprecation, prefix="    ", indent="    "))
         if self.params:
             lines = ["    Labels:"]
             lines.extend(_fill(self.label_doc(param), prefix=f"        {param.param}: ",
@@ -287,7 +251,7 @@ class MetricStub:
         """The docstring of the metric's constant (raw text: escape with `pydoc`)."""
         metric = self.metric
         text = _fill(f"{metric.type.value} {metric.name}: {metric.help}")
-        return f"{text}\n\n{_fill(_deprecation(metric))}\n" if metric.deprecated else text
+        return f"{text}\n\n{_fill(metric.deprecation)}\n" if metric.deprecated else text
 
     @staticmethod
     def label_doc(param: LabelParam) -> str:
@@ -301,10 +265,6 @@ class MetricStub:
         else:
             allowed = "unbounded: keep the number of distinct values small."
         return f"{allowed} {label.description}" if label.description else allowed
-
-
-def _deprecation(metric: Metric) -> str:
-    return "Deprecated" + (f": {metric.deprecation_note}" if metric.deprecation_note else ".")
 
 
 @lru_cache(maxsize=4096)  # a metric's label docs repeat in each of its helpers
@@ -394,99 +354,60 @@ class StubModule:
         return f"{stub.functions[0].name}({', '.join(a for a in arguments if a)})"
 
 
-def _identifier(name: str) -> str:
-    return re.sub(r"\W", "_", name)
-
-
-def _verbs(metric: Metric) -> tuple[str, ...]:
-    if metric.type is MetricType.COUNTER:
-        return ("inc",)
-    if metric.type is MetricType.GAUGE:
-        return ("set", "inc", "dec")
-    timed = metric.unit == "seconds" or metric.name.endswith("_seconds")
-    verbs: tuple[str, ...] = ("observe", "time") if timed else ("observe",)
-    if metric.type is MetricType.HISTOGRAM and metric.name.endswith(RECORD_SUFFIX):
-        verbs += ("record",)
-    return verbs
-
-
-def _function_name(verb: str, metric: Metric) -> str:
-    if verb == "record":
-        return f"record_{_identifier(metric.name.removesuffix(RECORD_SUFFIX))}"
-    return f"{verb}_{_identifier(metric.name)}"
-
-
-def _label_kind(label: Label) -> str:
-    if label.values is None:
-        return "str"
-    return "bool" if set(label.values) == _BOOL_VALUES else "enum"
-
-
-def _aliases(metrics: Sequence[Metric], names: _Names) -> dict[tuple[str, tuple[str, ...]],
-                                                                 LiteralAlias]:
-    """One alias per distinct (label name, values), in catalog order.
-
-    When one label name is enumerated differently in different places (a domain's `type`
-    is not another's), each alias is qualified by where it was first defined.
-    """
-    first_seen: dict[tuple[str, tuple[str, ...]], str] = {}
-    for metric in metrics:
-        for label in metric.labels:
-            if _label_kind(label) == "enum" and label.values is not None:
-                scope = metric.name if label.scope == "metric" else label.scope
-                first_seen.setdefault((label.name, label.values), scope)
-    variants: dict[str, int] = {}
-    for label_name, _ in first_seen:
-        variants[label_name] = variants.get(label_name, 0) + 1
+def _aliases(instrumentation: Instrumentation,
+             names: IdentifierClaims) -> dict[Enumeration, LiteralAlias]:
+    """One alias per enumeration, named after its label (and scope, when qualified)."""
     aliases = {}
-    for (label_name, values), scope in first_seen.items():
-        stem = _camel(label_name)
-        if variants[label_name] > 1:
-            stem = _camel(scope) + stem
+    for enumeration in instrumentation.enumerations:
+        stem = pascal_case("_".join(enumeration.words))
         name = names.claim(f"{stem}Value")
-        constant = names.claim(f"_{_upper_snake(stem)}_VALUES")
-        aliases[(label_name, values)] = LiteralAlias(name, label_name, values, constant)
+        constant = names.claim(f"_{upper_snake(stem)}_VALUES")
+        aliases[enumeration] = LiteralAlias(name, enumeration.label, enumeration.values,
+                                            constant)
     return aliases
 
 
-def build_module(catalog: Catalog) -> StubModule:
-    """The view of the catalog the template renders."""
-    metrics = list(catalog.metrics.values())
-    names = _Names(_MODULE_NAMES)
-    aliases = _aliases(metrics, names)
+def module_view(instrumentation: Instrumentation) -> StubModule:
+    """The model with every Python identifier resolved: what the template renders."""
+    names = _names(_MODULE_NAMES)
+    aliases = _aliases(instrumentation, names)
+    metrics = instrumentation.metrics
     # Names that are identifiers already claim theirs first, so `a_b` keeps `set_a_b` and
     # `a:b` becomes `set_a_b_`, whatever their order in the catalog.
     claim_order = sorted(metrics, key=lambda metric: not metric.name.isidentifier())
-    constants = {metric.name: names.claim(_identifier(metric.name).upper())
+    constants = {metric.name: names.claim(re.sub(r"\W", "_", metric.name).upper())
                  for metric in claim_order}
-    functions = {metric.name: tuple(HelperFunction(verb, names.claim(_function_name(verb, metric)))
-                                    for verb in _verbs(metric))
+    functions = {metric.name: tuple(HelperFunction(helper.verb, names.claim(helper.name), helper)
+                                    for helper in metric.helpers)
                  for metric in claim_order}
     stubs = []
     for metric in metrics:
         # A parameter must not shadow a module-level name the helper's body uses.
-        params = _Names({"amount", "value", "child", "start", RECORD_PARAMETER}, outer=names)
-        label_params = []
-        for label in metric.labels:
-            kind = _label_kind(label)
-            alias = aliases[(label.name, label.values)] if (
-                kind == "enum" and label.values is not None) else None
-            label_params.append(LabelParam(label.name, params.claim(label.name), kind, alias,
-                                           label))
-        buckets = None
-        if metric.type is MetricType.HISTOGRAM:
-            buckets = tuple(py_float(b) for b in (metric.buckets or DEFAULT_BUCKETS))
+        params = names.inner({"amount", "value", "child", "start", RECORD_PARAMETER})
+        label_params = [
+            LabelParam(label.name, params.claim(label.name), label.kind,
+                       aliases[label.enumeration] if label.enumeration is not None else None,
+                       label)
+            for label in metric.labels]
+        buckets = tuple(py_float(b) for b in metric.buckets) if metric.buckets else None
         stubs.append(MetricStub(metric, constants[metric.name], _CLASSES[metric.type],
                                 tuple(label_params), functions[metric.name], buckets))
-    return StubModule(module_name(catalog.project.name), catalog.project.name,
-                      tuple(spec_files(catalog)), tuple(aliases.values()), tuple(stubs))
+    return StubModule(instrumentation.module, instrumentation.project, instrumentation.specs,
+                      tuple(aliases.values()), tuple(stubs))
+
+
+def build_module(catalog: Catalog) -> StubModule:
+    """The view of the catalog the template renders."""
+    return module_view(build_instrumentation(catalog))
 
 
 def render_module(catalog: Catalog) -> str:
     """The text of the generated module."""
-    environment = template_environment({"py": py_string, "py_lines": py_string_lines,
-                                        "pydoc": py_docstring_body})
-    return environment.get_template(TEMPLATE).render(stub=build_module(catalog))
+    instrumentation = build_instrumentation(catalog)
+    return render_instrumentation_template(
+        TEMPLATE, instrumentation, catalog,
+        {"py": py_string, "py_lines": py_string_lines, "pydoc": py_docstring_body},
+        stub=module_view(instrumentation))
 
 
 def render(catalog: Catalog) -> dict[str, str]:

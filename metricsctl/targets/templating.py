@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
     from metricsctl.catalog.model import Catalog
+    from metricsctl.instrumentation import Instrumentation
 
 
 def template_environment(filters: Mapping[str, Callable[..., Any]]) -> Environment:
@@ -28,6 +29,19 @@ def template_environment(filters: Mapping[str, Callable[..., Any]]) -> Environme
                               trim_blocks=True, lstrip_blocks=True, autoescape=False)
     environment.filters.update(filters)
     return environment
+
+
+def render_instrumentation_template(template: str, instrumentation: Instrumentation,
+                                   catalog: Catalog, filters: Mapping[str, Callable[..., Any]],
+                                   **view: object) -> str:
+    """A shipped template rendered over the instrumentation model, as user templates are.
+
+    Every template sees `instrumentation` (metricsctl.instrumentation) and `catalog`; a
+    built-in target adds its language's view of the model (e.g. resolved identifiers).
+    """
+    environment = template_environment(filters)
+    return environment.get_template(template).render(
+        instrumentation=instrumentation, catalog=catalog, **view)
 
 
 def spec_file(catalog: Catalog, display_path: str) -> str:
