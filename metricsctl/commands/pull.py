@@ -45,7 +45,8 @@ def pull(
     from metricsctl import console
 
     if out.exists() and not out.is_dir():
-        console.stderr().print(f"[red]error:[/] --out: {escape(str(out))} is not a directory")
+        console.stderr().print(f"[red]error:[/] --out: {escape(str(out))} is not a directory",
+                               markup=True)
         raise typer.Exit(2)
     catalog = load_valid_catalog(specs_dir)
     settings = connection_settings(catalog, grafana_url, timeout, ca_cert, insecure)
@@ -61,7 +62,7 @@ def pull(
     out_console = console.stdout()
     with GrafanaClient(settings) as client:
         info = run_preflight(client, text=True)
-        out_console.print(f"Grafana {escape(info.version)} at {escape(info.url)}")
+        out_console.print(f"Grafana {info.version} at {info.url}")
         if not wanted:
             try:
                 wanted = [hit["uid"] for hit in managed_dashboards(client, catalog.project.name)]
@@ -72,7 +73,7 @@ def pull(
                 raise typer.Exit(1) from None
             if not wanted:
                 out_console.print(f"Grafana has no dashboards of project "
-                                  f"{escape(catalog.project.name)!s} (tagged by metricsctl push)")
+                                  f"{catalog.project.name} (tagged by metricsctl push)")
                 raise typer.Exit(0)
         pulled = pull_dashboards(client, wanted, out, build_dashboards(catalog),
                                  concurrency=concurrency)
@@ -83,17 +84,17 @@ def pull(
             failures.append(Diagnostic("pull/failed", Severity.ERROR,
                                        f"dashboard `{item.uid}`: {item.error}"))
         else:
-            out_console.print(f"  wrote {escape(str(item.path))} "
+            out_console.print(f"  wrote {item.path} "
                               f"({item.comparison.value if item.comparison else ''})")
     if failures:
         from metricsctl.commands.catalog_input import print_diagnostics
 
         print_diagnostics(failures, {})
         out_console.print(f"[red]✗[/] {len(failures)} of {len(pulled)} dashboards could not "
-                          "be downloaded")
+                          "be downloaded", markup=True)
         raise typer.Exit(1)
     out_console.print(f"[green]✓[/] pulled {len(pulled)} dashboard"
-                      f"{'s' if len(pulled) != 1 else ''} into {escape(str(out))}")
+                      f"{'s' if len(pulled) != 1 else ''} into {escape(str(out))}", markup=True)
 
 
 def register(app: typer.Typer) -> None:

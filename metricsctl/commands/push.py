@@ -128,16 +128,14 @@ def _apply(client: GrafanaClient, plan: Plan, message: str, concurrency: int,
 
 
 def _print_plan(version: str, url: str, plan: Plan, diff: bool) -> None:
-    from rich.markup import escape
-
     from metricsctl import console
     from metricsctl.grafana.report import dashboard_diff, plan_headline, plan_lines
 
     out = console.stdout()
-    out.print(f"Grafana {escape(version)} at {escape(url)}")
+    out.print(f"Grafana {version} at {url}")
     out.print(plan_headline(plan))
     for line in plan_lines(plan):
-        out.print(line)
+        out.print(line, markup=True)  # plan_lines escapes the data it quotes
     if diff:
         for step in plan.steps():
             patch = dashboard_diff(step)
@@ -183,13 +181,13 @@ def _finish(report: PushReport, catalog: Catalog, text: bool) -> NoReturn:
         out.print("dry run: nothing was changed in Grafana")
     if report.ok:
         out.print("[green]✓[/] Grafana matches the catalog" if not report.dry_run else
-                  "[green]✓[/] the push would succeed")
+                  "[green]✓[/] the push would succeed", markup=True)
     else:
         summary = report.summary()
         conflicts, failed = summary["conflict"], summary["failed"]
         problems = [f"{conflicts} conflict{'s' if conflicts != 1 else ''}"] if conflicts else []
         problems += [f"{failed} failed"] if failed else []
-        out.print(f"[red]✗[/] {', '.join(problems) or 'a folder failed'}")
+        out.print(f"[red]✗[/] {', '.join(problems) or 'a folder failed'}", markup=True)
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -236,7 +234,7 @@ def connection_settings(catalog: Catalog, grafana_url: str | None, timeout: floa
         # One line from us instead of urllib3's warning on every request.
         urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         console.stderr().print("[yellow]warning:[/] --insecure: Grafana's TLS certificate is "
-                               "not verified")
+                               "not verified", markup=True)
     return settings
 
 
@@ -270,7 +268,7 @@ def _usage_error(message: str) -> NoReturn:
 
     from metricsctl import console
 
-    console.stderr().print(f"[red]error:[/] {escape(message)}")
+    console.stderr().print(f"[red]error:[/] {escape(message)}", markup=True)
     raise typer.Exit(2)
 
 
