@@ -16,13 +16,14 @@ from metricsctl.lint.label_sets import output_labels
 from metricsctl.lint.rule import Finding, Rule
 from metricsctl.promql.references import selector_matchers, selector_metric
 from metricsctl.promql.syntax_tree import SyntaxNode
-from metricsctl.promql.walk import operator
+from metricsctl.promql.walk import COMPARISONS, operator
 
 NO_COMPARISON = Rule(
     "alert/no-comparison", Severity.WARNING, "an alert expression without a condition",
     "An alert fires for every series its expression returns. Without a comparison "
-    "(`> 0.05`), an absent() or a filtered recording rule, it fires whenever the metric "
-    "exists, that is always. Add the threshold the alert is about.")
+    "(`> 0.05`), a filter by another expression (`and`, `unless`), an absent() or a "
+    "filtered recording rule, it fires whenever the metric exists, that is always. Add the "
+    "threshold the alert is about.")
 MISSING_FOR = Rule(
     "alert/missing-for", Severity.WARNING, "an alert without `for`",
     "Without `for`, a single evaluation over the threshold pages someone, so every scrape "
@@ -79,7 +80,6 @@ RULES = (NO_COMPARISON, MISSING_FOR, ABSENT_WITHOUT_FOR, MISSING_ANNOTATION, VAL
          TEMPLATE_SYNTAX, TEMPLATE_UNKNOWN_LABEL, ABSOLUTE_ERROR_THRESHOLD, GROUP_INTERVAL,
          DUPLICATE)
 
-COMPARISONS = frozenset({">", ">=", "<", "<=", "==", "!="})
 MAX_GROUP_INTERVAL_SECONDS = 300.0
 _ERROR_TOKENS = frozenset({"error", "errors", "err", "errs", "failed", "failure", "failures",
                            "fail", "fails", "5xx", "rejected", "exceptions", "exception"})
@@ -131,6 +131,8 @@ def _has_condition(context: LintContext, node: SyntaxNode, depth: int) -> bool:
         modifier = node.ast.modifier
         if op in COMPARISONS and not (modifier is not None and modifier.return_bool):
             return True
+        if op in ("and", "unless"):
+            return True  # keeps the left side only where the right side has (or lacks) a match
         left, right = (_has_condition(context, child, depth) for child in node.children)
         return (left and right) if op == "or" else (left or right)
     if kind == "Call" and str(node.ast.func.name) in ("absent", "absent_over_time"):

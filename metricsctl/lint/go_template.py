@@ -120,7 +120,10 @@ def check_template(template: str) -> TemplateReport:
     """Parse `template` as Prometheus would; report problems and what it reads."""
     report = TemplateReport()
     declared = set(PREDECLARED)
-    blocks: list[tuple[str, int]] = []
+    # Open blocks: (keyword, offset, whether dot is rebound inside). In `range` and `with`
+    # dot is the pipeline's value (a query result, a label value), not the alert's data, so
+    # `.Labels.x` there is no label of the alert; `$labels` keeps meaning the alert's.
+    blocks: list[tuple[str, int, bool]] = []
     for action in _actions(template, report):
         stripped = action.text.strip()
         if stripped.startswith("/*"):
@@ -134,8 +137,10 @@ def check_template(template: str) -> TemplateReport:
             report.problems.append(TemplateProblem("missing value for command", action.start))
             continue
         kind, word, offset = tokens[0]
+        # The pipeline of `range`/`with` itself is evaluated with the enclosing dot.
+        dot_is_alert = not any(rebinds for _, _, rebinds in blocks)
         if kind == "identifier" and word in _BLOCK_OPENERS:
-            blocks.append((word, offset))
+            blocks.append((word, offset, word != "if"))
             tokens = tokens[1:]
             if word in ("define", "block"):
                 tokens = tokens[1:]  # the template's name
@@ -148,13 +153,19 @@ def check_template(template: str) -> TemplateReport:
         elif kind == "identifier" and word == "else":
             if not blocks or blocks[-1][0] not in ("if", "range", "with"):
                 report.problems.append(TemplateProblem("unexpected {{else}}", offset))
-            tokens = tokens[2:] if len(tokens) > 1 and tokens[1][1] in ("if", "with") else []
+            chained = tokens[1][1] if len(tokens) > 1 and tokens[1][1] in ("if", "with") else None
+            if blocks:
+                # `else` runs with the dot outside the block; `else with` rebinds it again.
+                opener, opened_at, _ = blocks.pop()
+                dot_is_alert = not any(rebinds for _, _, rebinds in blocks)
+                blocks.append((opener, opened_at, chained == "with"))
+            tokens = tokens[2:] if chained else []
         elif kind == "identifier" and word in ("break", "continue"):
             continue
         elif kind == "identifier" and word == "template":
             tokens = tokens[2:]
-        _check_pipeline(tokens, declared, report)
-    for word, offset in blocks:
+        _check_pipeline(tokens, declared, report, dot_is_alert=dot_is_alert)
+    for word, offset, _ in blocks:
         report.problems.append(TemplateProblem(f"unexpected EOF: {{{{{word}}}}} has no {{{{end}}}}",
                                                offset))
     return report
@@ -178,7 +189,8 @@ def _tokenize(action: _Action, report: TemplateReport) -> list[Token] | None:
     return tokens
 
 
-def _check_pipeline(tokens: list[Token], declared: set[str], report: TemplateReport) -> None:
+def _check_pipeline(tokens: list[Token], declared: set[str], report: TemplateReport, *,
+                    dot_is_alert: bool = True) -> None:
     declaration: Token | None = None
     if len(tokens) >= 2 and tokens[0][0] == "variable" and tokens[1][0] == "declare":
         declared.add(tokens[0][1])
@@ -212,7 +224,7 @@ def _check_pipeline(tokens: list[Token], declared: set[str], report: TemplateRep
         expect_command = False
         if kind == "variable":
             _variable(text, offset, declared, report)
-        elif kind == "field":
+        elif kind == "field" and dot_is_alert:
             _field(text, offset, report)
         elif kind == "identifier" and text not in _KEYWORDS and text not in FUNCTIONS:
             report.problems.append(TemplateProblem(f'function "{text}" not defined', offset))

@@ -66,19 +66,46 @@ def _aggregate_labels(node: SyntaxNode, context: LintContext) -> Labels:
     return None if inner is None else (inner - labels) | extra
 
 
+def is_scalar(node: SyntaxNode) -> bool:
+    """Whether `node` is a number (a literal, scalar(), time(), pi()), not a vector."""
+    inner = node
+    while inner.kind in ("ParenExpr", "UnaryExpr"):
+        inner = inner.children[0]
+    if inner.kind == "NumberLiteral":
+        return True
+    return inner.kind == "Call" and str(inner.ast.func.name) in ("scalar", "time", "pi")
+
+
 def _binary_labels(node: SyntaxNode, context: LintContext) -> Labels:
+    """Prometheus' `resultMetric`: the labels of the "many" side (the left one unless
+    group_right), plus the group_x labels from the other side; a one-to-one match keeps
+    only the `on (...)` labels, or drops the `ignoring (...)` ones. `and`/`unless` keep the
+    left side as it is; `or` has the series of both."""
+    left_node, right_node = node.children
+    if is_scalar(left_node) or is_scalar(right_node):
+        return output_labels(right_node if is_scalar(left_node) else left_node, context)
     left, right = (output_labels(child, context) for child in node.children)
-    scalar_left = node.children[0].kind == "NumberLiteral"
-    scalar_right = node.children[1].kind == "NumberLiteral"
-    if scalar_left or scalar_right:
-        return right if scalar_left else left
-    modifier = node.ast.modifier
-    extra = frozenset(modifier.group_labels or ()) if modifier is not None else frozenset()
-    if operator(node.ast) == "or":
+    op = operator(node.ast)
+    if op == "or":
         return None if left is None or right is None else left | right
-    if modifier is not None and str(modifier.card).endswith("OneToMany"):
+    if op in ("and", "unless"):
+        return left
+    modifier = node.ast.modifier
+    if modifier is None:
+        return left
+    extra = frozenset(modifier.group_labels or ())
+    card = str(modifier.card)
+    if card.endswith("OneToMany"):
         return None if right is None else right | extra
-    return None if left is None else left | extra
+    if card.endswith("ManyToOne"):
+        return None if left is None else left | extra
+    matching = modifier.matching
+    if matching is None:
+        return left
+    named = frozenset(matching.labels)
+    if str(matching.type).endswith("Include"):
+        return named if left is None else left & named
+    return None if left is None else left - named
 
 
 def output_labels(node: SyntaxNode, context: LintContext) -> Labels:

@@ -19,7 +19,7 @@ from metricsctl.lint.label_sets import output_labels
 from metricsctl.lint.rule import Finding, Rule
 from metricsctl.promql.references import selector_matchers, selector_metric
 from metricsctl.promql.syntax_tree import MatcherPieces, Piece, SyntaxNode
-from metricsctl.promql.walk import operator, unwrap_parens
+from metricsctl.promql.walk import COMPARISONS, operator, unwrap_parens
 
 SYNTAX = Rule(
     "promql/syntax", Severity.ERROR, "the expression is not valid PromQL",
@@ -132,6 +132,12 @@ _COUNTER_SAFE_AGGREGATIONS = frozenset({"count", "group", "count_values"})
 # Aggregations that merge series (and so drop `le` unless it is kept).
 _MERGING_AGGREGATIONS = frozenset({"sum", "avg", "min", "max", "count", "group", "stddev",
                                    "stdvar", "quantile", "count_values"})
+# Aggregations whose value is NaN as soon as one element is NaN (checked with promtool:
+# min and max skip NaN elements, count and group count them, count_values lists "NaN").
+_NAN_POISONED_AGGREGATIONS = frozenset({"sum", "avg", "stddev", "stdvar", "quantile"})
+# Functions whose result does not carry the values of their argument.
+_VALUE_FREE_FUNCTIONS = frozenset({"absent", "absent_over_time", "present_over_time",
+                                   "count_over_time", "timestamp", "changes", "resets"})
 _REGEX_CHARACTERS = re.compile(r"[.*+?()\[\]{}|^$\\]")
 _VARIABLE_IN_VALUE = re.compile(r"\$")
 
@@ -402,20 +408,62 @@ def _check_histogram_quantile(context: LintContext, site: ExprSite,
                        "_bucket series", lambda: _name_piece(selector),
                        _bucket_hint(context, series))
         return
-    for node, _ in argument.walk():
+    for node in _le_sources(argument):
         if node.kind != "AggregateExpr" or operator(node.ast) not in _MERGING_AGGREGATIONS:
             continue
         modifier = node.ast.modifier
         labels = set(modifier.labels) if modifier is not None else set()
         keeps_by = modifier is not None and str(modifier.type).endswith("By")
-        if (keeps_by and "le" in labels) or (modifier is not None and not keeps_by
-                                             and "le" not in labels):
-            continue
         kept = ", ".join(["le", *sorted(labels)]) if keeps_by else "le"
         yield _finding(HISTOGRAM_QUANTILE_DROPS_LE, site,
                        f"`{operator(node.ast)}` drops the `le` label histogram_quantile() needs",
                        lambda node=node: node.name,  # type: ignore[misc]
                        f"keep it: {operator(node.ast)} by ({kept}) (...)")
+
+
+def _drops_le(node: SyntaxNode) -> bool:
+    modifier = node.ast.modifier
+    if modifier is None:
+        return True
+    labels = set(modifier.labels)
+    return ("le" in labels) != str(modifier.type).endswith("By")
+
+
+def _le_sources(node: SyntaxNode) -> Iterator[SyntaxNode]:
+    """The aggregations that drop `le` on the way from the series to `node`'s result.
+
+    Only the nodes the result's labels come from count: the left side of `and`/`unless`,
+    the "many" side of group_left/group_right (the other side only adds the labels it
+    names), the vector side of an operation with a number. In a one-to-one match without
+    on/ignoring both sides must have the same labels, so a drop on either side counts.
+    """
+    kind = node.kind
+    if kind == "AggregateExpr":
+        name = operator(node.ast)
+        if name in _MERGING_AGGREGATIONS and _drops_le(node):
+            yield node
+            return
+        yield from _le_sources(node.children[-1])
+    elif kind == "BinaryExpr":
+        left, right = node.children
+        modifier = node.ast.modifier
+        card = str(modifier.card) if modifier is not None else ""
+        if _is_scalar(left) or card.endswith("OneToMany"):
+            yield from _le_sources(right)
+        elif (_is_scalar(right) or operator(node.ast) in ("and", "unless")
+              or card.endswith("ManyToOne")
+              or (modifier is not None and modifier.matching is not None)):
+            yield from _le_sources(left)
+        else:
+            yield from _le_sources(left)
+            yield from _le_sources(right)
+    elif kind == "Call":
+        vector = next((c for c in node.children
+                       if c.kind not in ("NumberLiteral", "StringLiteral")), None)
+        if vector is not None and str(node.ast.func.name) != "histogram_quantile":
+            yield from _le_sources(vector)
+    elif node.children:
+        yield from _le_sources(node.children[0])
 
 
 def _bucket_hint(context: LintContext, series: Series) -> str:
@@ -450,17 +498,65 @@ def _check_aggregation(context: LintContext, site: ExprSite,
                 if label not in inner and label != "__name__":
                     yield _unknown_grouping(context, site, node, label, inner,
                                             f"what `{name}` aggregates")
-    if name not in _MERGING_AGGREGATIONS:
+    if name not in _NAN_POISONED_AGGREGATIONS:
         return
-    for inner_node, path in node.children[-1].walk():
-        if any(n.kind == "AggregateExpr" for n in path):
-            continue  # an inner aggregation is checked on its own
-        if (inner_node.kind == "BinaryExpr" and operator(inner_node.ast) == "/"
-                and not _is_scalar(inner_node.children[1])):
-            yield _finding(DIVISION_IN_AGGREGATION, site,
-                           f"division inside `{name}`: a zero divisor makes the whole "
-                           f"{name} NaN", lambda node=inner_node: node.name,  # type: ignore[misc]
-                           f"divide after aggregating: {name}(a) / {name}(b)")
+    for division in _nan_divisions(node.children[-1]):
+        yield _finding(DIVISION_IN_AGGREGATION, site,
+                       f"division inside `{name}`: a zero divisor makes the whole "
+                       f"{name} NaN", lambda node=division: node.name,  # type: ignore[misc]
+                       f"divide after aggregating: {name}(a) / {name}(b)")
+
+
+def _nan_divisions(node: SyntaxNode) -> Iterator[SyntaxNode]:
+    """The divisions whose NaN (0/0) can reach the value of `node`.
+
+    A comparison drops NaN (NaN > 0 is false; with `bool` it is 0), except a filtering
+    `!=`, which keeps its left side's NaN; `and`/`unless` take their values from the left
+    side only. An inner aggregation is checked on its own.
+    """
+    kind = node.kind
+    if kind == "AggregateExpr":
+        return
+    if kind == "Call" and str(node.ast.func.name) in _VALUE_FREE_FUNCTIONS:
+        return
+    if kind == "BinaryExpr":
+        op = operator(node.ast)
+        modifier = node.ast.modifier
+        left, right = node.children
+        if op in COMPARISONS:
+            if op == "!=" and not (modifier is not None and modifier.return_bool):
+                yield from _nan_divisions(right if _is_scalar(left) else left)
+            return
+        if op in ("and", "unless"):
+            yield from _nan_divisions(left)
+            return
+        if op == "/" and not _never_zero(right):
+            yield node
+    for child in node.children:
+        yield from _nan_divisions(child)
+
+
+def _never_zero(divisor: SyntaxNode) -> bool:
+    """A divisor that cannot be 0: a number, `x > 0`, `x != 0`, clamp_min(x, 1)..."""
+    inner = divisor
+    while inner.kind == "ParenExpr":
+        inner = inner.children[0]
+    if _is_scalar(inner):
+        return True
+    if inner.kind == "BinaryExpr" and not (inner.ast.modifier is not None
+                                           and inner.ast.modifier.return_bool):
+        bound = _number(inner.children[1])
+        op = operator(inner.ast)
+        return bound is not None and ((op == ">" and bound >= 0) or (op == ">=" and bound > 0)
+                                      or (op == "!=" and bound == 0))
+    if inner.kind == "Call" and str(inner.ast.func.name) in ("clamp_min", "clamp"):
+        low = _number(inner.children[1]) if len(inner.children) > 1 else None
+        return low is not None and low > 0
+    return False
+
+
+def _number(node: SyntaxNode) -> float | None:
+    return float(node.ast.val) if node.kind == "NumberLiteral" else None
 
 
 def _is_scalar(node: SyntaxNode) -> bool:

@@ -13,6 +13,9 @@ from typing import Any
 
 Ancestors = tuple[Any, ...]
 
+# Comparison operators: without `bool` they filter, keeping the samples for which they hold.
+COMPARISONS = frozenset({">", ">=", "<", "<=", "==", "!="})
+
 
 def kind(node: Any) -> str:
     """The node's class name: VectorSelector, Call, AggregateExpr, BinaryExpr..."""

@@ -24,6 +24,9 @@ def test_an_alert_without_a_comparison_always_fires(run_lint: RunLint) -> None:
     "queue_depth > 5 and on (route) rate(http_requests_total[5m]) > 1",
     "(queue_depth > bool 5) > 0",
     "job:queue:high",
+    # kube-prometheus style: a series that was there 2h ago and is gone now.
+    "count by (route) (queue_depth offset 2h) unless count by (route) (queue_depth)",
+    "sum by (route) (queue_depth) and on (route) sum by (route) (rpc_duration_seconds)",
 ])
 def test_conditions_and_filtered_recording_rules_count(run_lint: RunLint, expr: str) -> None:
     run = run_lint(alert(expr) + """\
@@ -35,7 +38,11 @@ recording_rules:
     assert "alert/no-comparison" not in run.codes()
 
 
-@pytest.mark.parametrize("expr", ["queue_depth > bool 5", "queue_depth > 5 or queue_depth"])
+@pytest.mark.parametrize("expr", [
+    "queue_depth > bool 5",
+    "queue_depth > 5 or queue_depth",
+    "count by (route) (queue_depth offset 2h) or count by (route) (queue_depth)",
+])
 def test_bool_comparisons_and_unfiltered_alternatives_do_not_count(run_lint: RunLint,
                                                                    expr: str) -> None:
     run = run_lint(alert(expr))

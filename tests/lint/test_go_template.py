@@ -59,8 +59,38 @@ def test_label_and_value_references_are_collected() -> None:
     assert report.value_references == [41]
 
 
+# From the Ceph mixin's CephOSDDown description: inside `range query` dot is each result.
+CEPH_OSD_DOWN = ('The following OSDs are down: {{- range query "(ceph_osd_up * on(ceph_daemon) '
+                 'group_left(hostname) ceph_osd_metadata) == 0" }} - {{ .Labels.ceph_daemon }} '
+                 "on {{ .Labels.hostname }} {{- end }} (host {{ $labels.hostname }})")
+
+
+def test_inside_range_and_with_dot_is_not_the_alert() -> None:
+    report = check_template(CEPH_OSD_DOWN)
+
+    # Only `$labels.hostname` reads the alert's labels; `.Labels.*` read the query results.
+    assert report.problems == []
+    assert report.label_references == [("hostname", CEPH_OSD_DOWN.rindex("hostname }}"))]
+
+
+@pytest.mark.parametrize(("template", "alert_labels"), [
+    ('{{ with query "up" }}{{ .Labels.job }}{{ end }}', []),
+    ('{{ with query "up" }}{{ .Labels.job }}{{ else }}{{ .Labels.route }}{{ end }}', ["route"]),
+    ("{{ with .Labels.route }}{{ . }}{{ end }}", ["route"]),  # the pipeline is outside
+    ('{{ range query "up" }}{{ $labels.route }}{{ end }}', ["route"]),
+    ("{{ if .Labels.route }}{{ .Labels.job }}{{ end }}{{ .Labels.method }}",
+     ["route", "job", "method"]),
+    ('{{ range query "up" }}{{ end }}{{ .Labels.job }}', ["job"]),
+])
+def test_alert_label_references_follow_the_dot(template: str, alert_labels: list[str]) -> None:
+    report = check_template(template)
+
+    assert report.problems == []
+    assert [label for label, _ in report.label_references] == alert_labels
+
+
 @pytest.mark.prometheus
-@pytest.mark.parametrize("template", VALID + list(INVALID))
+@pytest.mark.parametrize("template", [*VALID, *INVALID, CEPH_OSD_DOWN])
 def test_promtool_agrees(tmp_path: Path, template: str) -> None:
     promtool = shutil.which("promtool")
     assert promtool is not None, "promtool is required (apt-get install prometheus)"

@@ -3,6 +3,11 @@ and one that does not."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from metricsctl.diagnostics import Severity
@@ -304,6 +309,66 @@ def test_histogram_quantile_with_le_dropped(run_lint: RunLint, expr: str, needle
     assert run.where("promql/histogram-quantile-drops-le") == run.at(needle)
 
 
+# kubernetes-mixin's kubelet PLEG recording rule (issue 9): `le` comes from the left side of
+# the group_left join; `max` is on the "one" side, which only adds `job`.
+KUBELET_PLEG_SHAPE = ("histogram_quantile(0.99, sum by (route, instance, le) "
+                      "(rate(http_request_duration_seconds_bucket[5m])) * on (route, instance) "
+                      "group_left (job) max by (route, instance, job) (queue_depth)) > 1")
+
+
+@pytest.mark.parametrize(("expr", "needle"), [
+    # The same join the other way round: now the bucket side is the "one" side.
+    ("histogram_quantile(0.99, max by (route) (queue_depth) * on (route) group_right "
+     "sum by (route) (rate(http_request_duration_seconds_bucket[5m]))) > 1", "sum by"),
+    ("histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])) "
+     "/ sum (rate(http_request_duration_seconds_bucket[5m]))) > 1", "sum ("),
+    ("histogram_quantile(0.99, sum by (route) (rate(http_request_duration_seconds_bucket[5m])) "
+     "and on (route) queue_depth > 0) > 1", "sum"),
+])
+def test_le_dropped_on_the_side_the_result_comes_from(run_lint: RunLint, expr: str,
+                                                      needle: str) -> None:
+    run = run_lint(alert(expr))
+
+    assert run.where("promql/histogram-quantile-drops-le") == run.at(needle)
+
+
+@pytest.mark.parametrize("expr", [
+    KUBELET_PLEG_SHAPE,
+    "histogram_quantile(0.99, sum by (le, route) "
+    "(rate(http_request_duration_seconds_bucket[5m])) and on (route) sum by (route) "
+    "(queue_depth) > 0) > 1",
+    "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])) "
+    "/ ignoring (le) group_left sum (rate(http_request_duration_seconds_count[5m]))) > 1",
+])
+def test_aggregations_on_the_joined_side_keep_le(run_lint: RunLint, expr: str) -> None:
+    run = run_lint(alert(expr))
+
+    assert "promql/histogram-quantile-drops-le" not in run.codes()
+
+
+@pytest.mark.parametrize(("expr", "labels"), [
+    # One-to-one with on (...) keeps only the `on` labels (Prometheus' resultMetric) ...
+    ("sum by (method) (rate(http_requests_total[5m]) / on (route) "
+     "rate(http_requests_total[5m])) > 1", {"method"}),
+    # ... ignoring (...) drops the ignored ones ...
+    ("sum by (method) (rate(http_requests_total[5m]) / ignoring (method) "
+     "rate(http_requests_total[5m])) > 1", {"method"}),
+    # ... and group_left keeps the many side's labels whatever on (...) says.
+    ("sum by (method, job) (rate(http_requests_total[5m]) / on (route) group_left (job) "
+     "sum by (route, job) (queue_depth)) > 1", set()),
+    ("sum by (method) (queue_depth * on (route) group_right "
+     "rate(http_requests_total[5m])) > 1", set()),
+    ("sum by (method) (rate(http_requests_total[5m]) unless on (route) queue_depth) > 1",
+     set()),
+])
+def test_labels_propagate_through_vector_matching(run_lint: RunLint, expr: str,
+                                                  labels: set[str]) -> None:
+    run = run_lint(alert(expr))
+
+    unknown = {d.message.split("`")[1] for d in run.find("promql/unknown-label")}
+    assert unknown == labels
+
+
 @pytest.mark.parametrize("expr", [
     "histogram_quantile(0.9, sum by (le, route) "
     "(rate(http_request_duration_seconds_bucket[5m]))) > 1",
@@ -379,10 +444,33 @@ def test_a_division_inside_an_aggregation(run_lint: RunLint) -> None:
     assert run.where("promql/division-in-aggregation") == run.at("/ rate")
 
 
+@pytest.mark.parametrize(("expr", "needle"), [
+    ("sum by (route) (rate(http_requests_total[5m]) / rate(http_requests_total[5m]) != 0) "
+     "> 1", "/ rate"),  # a filtering != keeps NaN
+    ("quantile(0.9, queue_depth / queue_depth or queue_depth) > 1", "/ queue"),
+    ("avg(queue_depth / queue_depth and queue_depth > 0) > 1", "/ queue"),
+    ("stddev(clamp_min(queue_depth / queue_depth, 0)) > 1", "/ queue"),
+])
+def test_a_nan_reaching_the_aggregation(run_lint: RunLint, expr: str, needle: str) -> None:
+    run = run_lint(alert(expr))
+
+    assert run.where("promql/division-in-aggregation") == run.at(needle)
+
+
 @pytest.mark.parametrize("expr", [
     "sum(rate(http_request_duration_seconds_sum[5m])) / "
     "sum(rate(http_request_duration_seconds_count[5m])) > 1",
     "sum(queue_depth / 1000) > 1",
+    # issue 9: min and max skip NaN elements, and `> 0` drops NaN anyway.
+    "min by (route) (rate(http_requests_total[5m]) / ignoring (method) group_left "
+    "sum without (method) (rate(http_requests_total[5m])) > 0) > 1",
+    "max(queue_depth / queue_depth) > 1",
+    "count(queue_depth / queue_depth) > 1",
+    "sum by (route) (rate(http_requests_total[5m]) / rate(http_requests_total[5m]) > 0) > 1",
+    "sum(queue_depth > bool 0.5 * queue_depth / queue_depth) > 1",
+    "sum(queue_depth / (queue_depth > 0)) > 1",
+    "sum(queue_depth / clamp_min(queue_depth, 1)) > 1",
+    "sum(queue_depth unless queue_depth / queue_depth) > 1",
 ])
 def test_dividing_after_aggregating_or_by_a_number_is_fine(run_lint: RunLint,
                                                            expr: str) -> None:
@@ -456,3 +544,37 @@ dashboards:
     finding = run.one("promql/rate-on-gauge")
     assert run.where("promql/rate-on-gauge") == run.at("queue_depth[")
     assert finding.end_column == finding.column + len("queue_depth")
+
+
+def _promtool_nan(tmp_path: Path, aggregation: str) -> bool:
+    """Whether Prometheus' `aggregation` over a/b is NaN when one element is 0/0."""
+    promtool = shutil.which("promtool")
+    assert promtool is not None, "promtool is required (apt-get install prometheus)"
+    inner = f"{aggregation}(a / b)" if aggregation != "quantile" else "quantile(0.5, a / b)"
+    test_file = tmp_path / f"{aggregation}.yml"
+    (tmp_path / "rules.yml").write_text("groups: []\n")
+    # `x != x` keeps a sample only when it is NaN; `or vector(0)` makes "not NaN" a 0.
+    test_file.write_text(json.dumps({
+        "rule_files": ["rules.yml"], "evaluation_interval": "1m",
+        "tests": [{"interval": "1m", "input_series": [
+            {"series": 'a{x="1"}', "values": "0 0"}, {"series": 'b{x="1"}', "values": "0 0"},
+            {"series": 'a{x="2"}', "values": "1 1"}, {"series": 'b{x="2"}', "values": "2 2"}],
+            "promql_expr_test": [{"expr": f"count({inner} != {inner}) or vector(0)",
+                                  "eval_time": "1m",
+                                  "exp_samples": [{"labels": "{}", "value": 1}]}]}]}))
+    result = subprocess.run([promtool, "test", "rules", str(test_file)], capture_output=True,
+                            text=True, check=False, timeout=60)
+    return result.returncode == 0
+
+
+@pytest.mark.prometheus
+@pytest.mark.parametrize("aggregation", ["sum", "avg", "min", "max", "count", "group",
+                                         "stddev", "stdvar", "quantile"])
+def test_division_findings_match_what_prometheus_computes(run_lint: RunLint, tmp_path: Path,
+                                                          aggregation: str) -> None:
+    expr = (f"{aggregation}(queue_depth / queue_depth) > 1" if aggregation != "quantile"
+            else "quantile(0.5, queue_depth / queue_depth) > 1")
+    run = run_lint(alert(expr))
+
+    reported = "promql/division-in-aggregation" in run.codes()
+    assert reported == _promtool_nan(tmp_path, aggregation)
