@@ -52,11 +52,12 @@ def _alert_field_changes(catalogs: CatalogPair, before: Alert, after: Alert) -> 
     if before.for_ != after.for_ and old_for != new_for:
         longer = old_for is None or new_for is None or new_for > old_for
         yield Change(
-            "alert.for-changed", Subject.ALERT, name, RISKY if longer else SAFE,
+            "alert.for-changed", Subject.ALERT, name, RISKY,
             f"alert {code(name)} {code('for')} changed: {code(before.for_ or '0s')} → "
             f"{code(after.for_ or '0s')}",
             "it now fires later: the condition must hold longer (less sensitive)." if longer
-            else "it now fires sooner (more sensitive).",
+            else "it now fires sooner and more often: shorter blips page too (more "
+            "sensitive).",
             field="for", before=before.for_, after=after.for_,
             location=source.field("for") if source.has("for") else source.location)
     if before.keep_firing_for != after.keep_firing_for:
@@ -107,13 +108,18 @@ def _expr_change(before: Alert, after: Alert) -> Iterator[Change]:
         old_key, new_key = old.sensitivity_key(), new.sensitivity_key()
         if old_key is not None and new_key is not None and old.same_direction(new):
             less = new_key > old_key
+            # Either way the alert's behaviour changes: less sensitive misses incidents, more
+            # sensitive fires more often (more pages, possibly for noise).
             yield Change(
-                "alert.threshold-changed", Subject.ALERT, name, RISKY if less else SAFE,
+                "alert.threshold-changed", Subject.ALERT, name, RISKY,
                 f"alert {code(name)} threshold changed: {code(old.op + ' ' + _num(old.threshold))}"
                 f" → {code(new.op + ' ' + _num(new.threshold))}",
                 ("it now needs a " + ("higher" if new.op in (">", ">=") else "lower")
-                 + " value to fire (less sensitive).") if less
-                else "it now fires earlier (more sensitive).",
+                 + " value to fire (less sensitive): it fires less often and may miss "
+                 "incidents.") if less
+                else ("it now fires at a " + ("lower" if new.op in (">", ">=") else "higher")
+                      + " value (more sensitive): it fires earlier and more often, so expect "
+                      "more notifications."),
                 field="threshold", before=old.threshold, after=new.threshold,
                 location=where)
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from metricsctl.catalog.naming import MetricType
 from metricsctl.diagnostics import Severity
 from metricsctl.lint.naming import non_base_unit
 from tests.lint.conftest import RunLint
@@ -150,3 +151,20 @@ recording_rules:
 ])
 def test_non_base_units_name_their_base_unit(word: str, base: str | None) -> None:
     assert non_base_unit(word) == base
+
+
+@pytest.mark.parametrize("metric_type", [t for t in MetricType if t is not MetricType.COUNTER])
+def test_every_non_counter_type_named_total_is_reported(run_lint: RunLint,
+                                                        metric_type: MetricType) -> None:
+    run = run_lint(domain=metric("jobs_waiting_total",
+                                 f"type: {metric_type.value}\nhelp: Jobs waiting."))
+
+    found = run.find("naming/non-counter-total")
+    assert [d.message for d in found] == [
+        'jobs_waiting_total: non-counter metrics should not have "_total" suffix']
+
+
+def test_a_counter_named_total_is_not_reported(run_lint: RunLint) -> None:
+    run = run_lint(domain=metric("jobs_done_total", "type: counter\nhelp: Jobs done."))
+
+    assert run.find("naming/non-counter-total") == []

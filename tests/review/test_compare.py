@@ -290,10 +290,12 @@ class TestAlerts:
                                           "`> 0.05` → `> 0.1`")
         assert "less sensitive" in changed.reason
 
-    def test_a_lowered_threshold_on_greater_than_is_safe(self, review: Review) -> None:
+    def test_a_lowered_threshold_on_greater_than_fires_more_often(self, review: Review) -> None:
         report = review(("shop.yaml", "> 0.05", "> 0.01"))
 
-        assert only(report, "alert.threshold-changed").classification is SAFE
+        change = only(report, "alert.threshold-changed")
+        assert change.classification is RISKY
+        assert "more sensitive" in change.reason and "more often" in change.reason
 
     def test_a_lowered_threshold_on_less_than_is_less_sensitive(self, review: Review) -> None:
         below = ("shop.yaml", "[10m])) > 1", "[10m])) < 10")
@@ -310,11 +312,14 @@ class TestAlerts:
         assert severity.classification is RISKY
         assert (severity.before, severity.after) == ("critical", "warning")
 
-    def test_a_shorter_for_and_a_higher_severity_are_safe(self, review: Review) -> None:
+    def test_a_shorter_for_fires_more_often_a_higher_severity_is_safe(
+            self, review: Review) -> None:
         report = review(("shop.yaml", "for: 5m\n    severity: warning",
                          "for: 1m\n    severity: critical"))
 
-        assert only(report, "alert.for-changed").classification is SAFE
+        shorter = only(report, "alert.for-changed")
+        assert shorter.classification is RISKY
+        assert "more often" in shorter.reason
         assert only(report, "alert.severity-changed").classification is SAFE
 
     def test_another_condition_is_risky_and_says_why(self, review: Review) -> None:
@@ -463,3 +468,27 @@ def test_changes_are_ordered_breaking_then_risky_then_safe(review: Review) -> No
     assert [c.classification for c in report.changes] == [BREAKING, RISKY, SAFE]
     assert kinds(report) == ["metric.buckets-changed", "alert.threshold-changed",
                              "metric.help-changed"]
+
+
+def test_a_catalog_compared_with_itself_has_no_changes(tmp_path: Path) -> None:
+    # Includes a histogram on default buckets (no `buckets:`), the case a planted bug hid in.
+    from metricsctl.catalog import load_catalog
+    from metricsctl.review.changes import CatalogSide
+    from metricsctl.review.compare import compare_catalogs
+    from tests.conftest import SHIPPED_SPECS
+
+    root = tmp_path / "specs"
+    root.mkdir()
+    (root / "metricsctl.yaml").write_text("project: p\n", encoding="utf-8")
+    (root / "d.yaml").write_text(
+        "domain: d\nmetrics:\n"
+        "  job_duration_seconds: {type: histogram, unit: seconds, help: Job time.}\n"
+        "  job_size_bytes: {type: summary, unit: bytes, help: Job size.}\n",
+        encoding="utf-8")
+    for specs in (root, SHIPPED_SPECS):
+        first, second = load_catalog(specs).catalog, load_catalog(specs).catalog
+        assert first is not None and second is not None
+        report = compare_catalogs(first, second, CatalogSide("base", "specs"),
+                                  CatalogSide("head", "specs"))
+        assert report.changes == ()
+        assert report.cardinality == ()
