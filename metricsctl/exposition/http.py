@@ -1,0 +1,247 @@
+"""GET over HTTP(S) for exporters and Prometheus alike: timeouts, bounded retries with backoff,
+a size bound, TLS verified by default, a bearer token that never appears in a message.
+
+Failures are `FetchError`s whose message is one line naming the host and what went wrong
+(refused, timed out, TLS, 401 ...), with any server text redacted of the token.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import ssl
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from metricsctl import __version__
+from metricsctl.grafana.backoff import RetryPolicy, is_retryable_status, parse_retry_after
+
+if TYPE_CHECKING:
+    import requests
+
+USER_AGENT = f"metricsctl/{__version__}"
+REDACTED = "***"
+DEFAULT_RETRY = RetryPolicy(attempts=3, base_delay=0.25, max_delay=4.0, budget=30.0)
+_MAX_ERROR_TEXT = 200
+
+
+class FetchError(Exception):
+    """A request that failed for good; `message` is one line, `hint` says what to try."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    """How to reach a server. `verify` is requests' (True, a CA bundle path, or False)."""
+
+    timeout: float = 10.0
+    verify: bool | str = True
+    token: str | None = field(default=None, repr=False)
+    token_variable: str = "the token"  # named in messages about credentials
+    retry: RetryPolicy = DEFAULT_RETRY
+    max_bytes: int = 256 * 1024 * 1024
+
+    def redact(self, text: str) -> str:
+        return text.replace(self.token, REDACTED) if self.token else text
+
+
+@dataclass(frozen=True, slots=True)
+class HttpBody:
+    url: str
+    status: int
+    content_type: str | None
+    data: bytes  # Content-Encoding (gzip) already undone
+    retry_after: float | None = None  # seconds, from a Retry-After header
+
+
+class HttpGetter:
+    """GETs with one session (connection reuse); use as a context manager."""
+
+    def __init__(self, settings: HttpSettings, *, seed: int | None = None) -> None:
+        self.settings = settings
+        self._session: requests.Session | None = None
+        self._rng = random.Random(seed)
+
+    def __enter__(self) -> HttpGetter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._session is not None:
+            self._session.close()
+
+    def get(self, url: str, params: Mapping[str, str | list[str]] | None = None,
+            accept: str = "*/*") -> HttpBody:
+        """The 2xx answer to GET `url`, after retries; FetchError otherwise."""
+        policy = self.settings.retry
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            outcome = self._attempt(url, params, accept)
+            retry_after: float | None = None
+            if isinstance(outcome, HttpBody):
+                if 200 <= outcome.status < 300:
+                    return outcome
+                error = _status_error(outcome, self.settings)
+                if not is_retryable_status(outcome.status):
+                    raise error
+                retry_after = outcome.retry_after
+            else:
+                error, retryable = outcome
+                if not retryable:
+                    raise error
+            delay = retry_after if retry_after is not None else policy.delay(attempt, self._rng)
+            if attempt >= policy.attempts or time.monotonic() - started + delay > policy.budget:
+                if attempt > 1:
+                    error = FetchError(f"{error.message} (after {attempt} attempts)", error.hint)
+                raise error
+            time.sleep(delay)
+
+    def _session_for(self) -> requests.Session:
+        if self._session is None:
+            import requests
+            from requests.adapters import HTTPAdapter
+
+            session = requests.Session()
+            # Not trust_env: a ~/.netrc entry would replace the bearer token; the proxy and
+            # CA-bundle variables are honoured explicitly instead (see _verification).
+            session.trust_env = False
+            adapter = HTTPAdapter(max_retries=0)  # our loop retries, with backoff
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            session.verify = _verification(self.settings.verify)
+            session.headers["User-Agent"] = USER_AGENT
+            if self.settings.token:
+                session.headers["Authorization"] = f"Bearer {self.settings.token}"
+            self._session = session
+        return self._session
+
+    def _attempt(self, url: str, params: Mapping[str, str | list[str]] | None,
+                 accept: str) -> HttpBody | tuple[FetchError, bool]:
+        import requests
+        from requests.utils import get_environ_proxies
+
+        session = self._session_for()
+        timeout = self.settings.timeout
+        try:
+            with session.get(url, params=params, headers={"Accept": accept}, timeout=timeout,
+                             stream=True, proxies=get_environ_proxies(url)) as response:
+                data = self._read_bounded(response, url)
+                return HttpBody(response.url, response.status_code,
+                                response.headers.get("Content-Type"), data,
+                                parse_retry_after(response.headers.get("Retry-After")))
+        except FetchError as error:
+            return error, False
+        except requests.RequestException as error:
+            return _network_error(error, url, timeout)
+
+    def _read_bounded(self, response: requests.Response, url: str) -> bytes:
+        limit = self.settings.max_bytes
+        chunks: list[bytes] = []
+        size = 0
+        import requests
+
+        try:
+            for chunk in response.iter_content(chunk_size=256 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    raise FetchError(f"{host_of(url)} sent more than {limit // (1024 * 1024)} "
+                                     "MiB; refusing to read further")
+                chunks.append(chunk)
+        except (requests.exceptions.ContentDecodingError,
+                requests.exceptions.ChunkedEncodingError) as error:
+            raise FetchError(f"{host_of(url)} sent a broken or truncated body "
+                             f"({type(error).__name__})") from None
+        return b"".join(chunks)
+
+
+def host_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.netloc.rpartition("@")[2] or url
+
+
+def _status_error(body: HttpBody, settings: HttpSettings) -> FetchError:
+    host = host_of(body.url)
+    text = " ".join(body.data[:2048].decode("utf-8", "replace").split())
+    excerpt = settings.redact(text)[:_MAX_ERROR_TEXT]
+    said = f": {excerpt}" if excerpt and not excerpt.lstrip().startswith("<") else ""
+    if body.status == 401:
+        return FetchError(f"{host} answered 401 Unauthorized{said}",
+                          f"set {settings.token_variable} to a valid token" if not settings.token
+                          else f"the token in {settings.token_variable} was refused")
+    if body.status == 403:
+        return FetchError(f"{host} answered 403 Forbidden{said}",
+                          f"the credentials in {settings.token_variable} lack permission")
+    if body.status == 404:
+        return FetchError(f"{host} answered 404 Not Found for {urlsplit(body.url).path}",
+                          "check the URL's path")
+    return FetchError(f"{host} answered HTTP {body.status}{said}")
+
+
+def _verification(verify: bool | str) -> bool | str:
+    if verify is not True:
+        return verify
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    pending: list[BaseException] = [error]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        nested = [getattr(current, "reason", None), current.__cause__, current.__context__,
+                  *current.args]
+        pending.extend(item for item in nested if isinstance(item, BaseException))
+
+
+def _tls_reason(error: BaseException) -> str:
+    for cause in _causes(error):
+        if isinstance(cause, ssl.SSLCertVerificationError) and cause.verify_message:
+            return f"certificate verify failed: {cause.verify_message}"
+        if isinstance(cause, ssl.SSLError) and cause.reason:
+            reason = str(cause.reason).replace("_", " ").lower()
+            if cause.reason == "WRONG_VERSION_NUMBER":
+                reason += " (is the server speaking plain http?)"
+            return reason
+    return "handshake failed"
+
+
+def _network_error(error: Exception, url: str, timeout: float) -> tuple[FetchError, bool]:
+    """A one-line error for a requests exception, and whether trying again may help."""
+    import requests
+
+    host = host_of(url)
+    if isinstance(error, requests.exceptions.SSLError):
+        return FetchError(f"TLS with {host} failed: {_tls_reason(error)}",
+                          "pass --ca-cert with the CA that signed the server's certificate"), False
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return FetchError(f"timed out connecting to {host} after {timeout:g} s"), True
+    if isinstance(error, requests.exceptions.Timeout):
+        return FetchError(f"{host} did not answer within {timeout:g} s",
+                          "--timeout raises the limit"), True
+    if isinstance(error, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                          requests.exceptions.InvalidSchema)):
+        return FetchError(f"{url!r} is not a valid http:// or https:// URL"), False
+    chain = list(_causes(error))
+    if any(isinstance(cause, socket.gaierror) or type(cause).__name__ == "NameResolutionError"
+           for cause in chain):
+        return FetchError(f"cannot resolve the host name in {host}"), False
+    if any(isinstance(cause, ConnectionRefusedError) for cause in chain):
+        return FetchError(f"connection refused by {host}",
+                          "is the server running, and is the port right?"), True
+    if any(isinstance(cause, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError))
+           or type(cause).__name__ in ("RemoteDisconnected", "ProtocolError") for cause in chain):
+        return FetchError(f"{host} closed the connection without answering"), True
+    return FetchError(f"request to {host} failed: {type(error).__name__}"), True
