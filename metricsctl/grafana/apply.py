@@ -5,6 +5,12 @@ Grafana refuses with 412 if someone saved the dashboard in between: that is a co
 the dashboard is left as they saved it. A 412 can also answer our own retry of a save that
 went through before the connection dropped; the dashboard is read again and, when it holds
 exactly what we sent, the save counts as done. One dashboard failing never stops the others.
+
+A save counts as done only when Grafana's own answer says so: a JSON object with
+`status: success`, our uid and the new version. Anything else that comes back with a 2xx (a
+login proxy's HTML page, a body cut short, JSON without those fields) is a failure: nobody
+can tell whether Grafana saved. A prune reads the dashboard again right before deleting it:
+a dashboard whose version or ownership tags changed since the plan is a conflict, kept.
 """
 
 from __future__ import annotations
@@ -107,19 +113,22 @@ def apply_folder(client: GrafanaClient, step: FolderStep) -> FolderOutcome:
         body["parentUid"] = step.parent
     try:
         response = client.post("/api/folders", body)
-        if response.status == 409:
+        if response.status == 409 and response.is_json_object:
             # Created meanwhile, by someone else or by our own retried request.
             return _existing_folder(client, step)
     except GrafanaError as error:
         return FolderOutcome(step, FolderResult.FAILED, error.message)
     if response.ok:
+        if not (response.is_json_object and isinstance(response.body.get("uid"), str)):
+            return FolderOutcome(step, FolderResult.FAILED,
+                                 not_grafanas_answer(response, "creating the folder"))
         return FolderOutcome(step, FolderResult.CREATED)
     return FolderOutcome(step, FolderResult.FAILED, _refusal(response, "create the folder"))
 
 
 def _existing_folder(client: GrafanaClient, step: FolderStep) -> FolderOutcome:
     response = client.get(f"/api/folders/{path_segment(step.uid)}")
-    if not response.ok or not isinstance(response.body, dict):
+    if not response.ok or not response.is_json_object:
         return FolderOutcome(step, FolderResult.FAILED,
                              f"Grafana says the uid exists but the folder cannot be read "
                              f"({response.describe()}); is it a dashboard's uid?")
@@ -162,9 +171,12 @@ def _save(client: GrafanaClient, step: DashboardStep, message: str) -> Outcome:
     response = client.post("/api/dashboards/db", save_body(step, message))
     body = response.body if isinstance(response.body, dict) else {}
     if response.ok:
+        problem = save_answer_problem(response, step.uid)
+        if problem is not None:
+            return Outcome(step, Result.FAILED, problem)
         return Outcome(step, done, version=_int(body.get("version")),
                        url=body.get("url") if isinstance(body.get("url"), str) else None)
-    status = response.status_field
+    status = response.status_field if response.is_json_object else None
     if response.status == 412 and status == "version-mismatch":
         return _after_version_mismatch(client, step, done)
     if response.status == 412 and status == "plugin-dashboard":
@@ -180,12 +192,45 @@ def _save(client: GrafanaClient, step: DashboardStep, message: str) -> Outcome:
     return Outcome(step, Result.FAILED, _refusal(response, "save the dashboard"))
 
 
+def save_answer_problem(response: ApiResponse, uid: str) -> str | None:
+    """Why a 2xx answer to POST /api/dashboards/db does not confirm the save (None: it does).
+
+    Grafana answers `{"status": "success", "uid": ..., "version": ..., "id": ..., "url": ...}`.
+    """
+    if not response.is_json_object:
+        return not_grafanas_answer(response, "the save")
+    body = response.body
+    missing = [key for key, valid in (("status", body.get("status") == "success"),
+                                      ("uid", isinstance(body.get("uid"), str)),
+                                      ("version", _int(body.get("version")) is not None))
+               if not valid]
+    if missing:
+        fields = ", ".join(f"`{key}`" for key in missing)
+        return (f"the answer to the save (HTTP {response.status}) lacks Grafana's {fields}: "
+                "it may or may not be saved; push again to find out")
+    if body["uid"] != uid:
+        return (f"Grafana answered the save with another dashboard's uid ({body['uid']!r}): "
+                "it may or may not be saved; push again to find out")
+    return None
+
+
+def not_grafanas_answer(response: ApiResponse, what: str) -> str:
+    """The failure of a 2xx answer that is not Grafana's JSON (a proxy's page, a cut body)."""
+    kind = response.content_type.split(";")[0].strip() or "no content type"
+    excerpt = f": {response.message[:80]!r}" if response.message else ""
+    body = "JSON that is not an object" if response.is_json else (
+        "a body that is not JSON" if "json" in kind else kind)
+    return (f"the answer to {what} is not Grafana's (HTTP {response.status}, {body}{excerpt}): "
+            "a proxy or login page may have answered, or the body was cut short; it may or "
+            "may not be done: check the URL and push again")
+
+
 def _after_version_mismatch(client: GrafanaClient, step: DashboardStep,
                             done: Result) -> Outcome:
     """A 412 after a retried save may be our own first attempt having gone through."""
     assert step.payload is not None
     response = client.get(f"/api/dashboards/uid/{path_segment(step.uid)}")
-    body = response.body if isinstance(response.body, dict) else {}
+    body = response.body if response.is_json_object else {}
     live, meta = body.get("dashboard"), body.get("meta")
     if (response.ok and isinstance(live, dict) and isinstance(meta, dict)
             and same_content(live, step.payload)
@@ -199,13 +244,47 @@ def _after_version_mismatch(client: GrafanaClient, step: DashboardStep,
 
 
 def _delete(client: GrafanaClient, step: DashboardStep) -> Outcome:
+    changed = _changed_since_plan(client, step)
+    if changed is not None:
+        return changed
     response = client.delete(f"/api/dashboards/uid/{path_segment(step.uid)}")
-    if response.ok or response.status == 404:  # 404: already gone (or our retry's echo)
+    if response.status == 404 and response.is_json_object:  # already gone (or our retry's echo)
+        return Outcome(step, Result.PRUNED)
+    if response.ok:
+        if not response.is_json_object:
+            return Outcome(step, Result.FAILED, not_grafanas_answer(response, "the delete"))
         return Outcome(step, Result.PRUNED)
     if response.status == 400 and "provisioned" in response.message.lower():
         return Outcome(step, Result.FAILED, "Grafana cannot delete it: it is provisioned "
                                             "from a file")
     return Outcome(step, Result.FAILED, _refusal(response, "delete the dashboard"))
+
+
+def _changed_since_plan(client: GrafanaClient, step: DashboardStep) -> Outcome | None:
+    """Read the dashboard again right before deleting it: the outcome instead of a delete
+    when it is gone, unreadable, or changed since the plan (version, ownership tags)."""
+    response = client.get(f"/api/dashboards/uid/{path_segment(step.uid)}")
+    if response.status == 404 and response.is_json_object:
+        return Outcome(step, Result.PRUNED, "already deleted in Grafana")
+    body = response.body if response.ok and response.is_json_object else {}
+    live, meta = body.get("dashboard"), body.get("meta")
+    if not isinstance(live, dict) or not isinstance(meta, dict):
+        return Outcome(step, Result.FAILED, "not deleted: it could not be read again right "
+                                            f"before deleting it ({response.describe()})")
+    version = _int(meta.get("version"))
+    if step.live_version is not None and version != step.live_version:
+        who = f" by {meta['updatedBy']}" if isinstance(meta.get("updatedBy"), str) else ""
+        return Outcome(step, Result.CONFLICT,
+                       f"no longer in the catalog, but not deleted: it was saved in Grafana"
+                       f"{who} after the plan (version {step.live_version} then, {version} "
+                       "now)")
+    tags = live["tags"] if isinstance(live.get("tags"), list) else []
+    missing = [tag for tag in step.owner_tags if tag not in tags]
+    if missing:
+        return Outcome(step, Result.CONFLICT,
+                       "no longer in the catalog, but not deleted: it no longer carries the "
+                       f"tag{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+    return None
 
 
 def _refusal(response: ApiResponse, what: str) -> str:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 TOO_MANY_REQUESTS = 429
+MIN_ATTEMPT_TIMEOUT = 0.05  # seconds: the shortest attempt the budget's rest can leave
 
 
 def is_retryable_status(status: int) -> bool:
@@ -27,6 +28,18 @@ class RetryPolicy:
     base_delay: float = 0.25
     max_delay: float = 8.0
     budget: float = 60.0
+
+    def longest_backoff(self) -> float:
+        """The most our own waits between attempts add up to (no Retry-After)."""
+        return sum(min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
+                   for attempt in range(1, self.attempts))
+
+    def longest_request(self, timeout: float) -> float:
+        """The most one request can take, retries included: every attempt its whole
+        `timeout`, every wait its longest (a Retry-After is obeyed up to `max_delay`), and
+        all of it within the budget (the last attempt starts inside it, with what is left)."""
+        waits = (self.attempts - 1) * self.max_delay
+        return min(self.attempts * timeout + waits, self.budget + MIN_ATTEMPT_TIMEOUT)
 
     def delay(self, attempt: int, rng: random.Random) -> float:
         """The wait after failed attempt number `attempt` (1-based)."""

@@ -6,6 +6,11 @@ interprets); network failures raise a `GrafanaError` subclass with a one-line me
 backoff and jitter (429's Retry-After is honoured), at most `RetryPolicy.attempts` times
 and within `RetryPolicy.budget` seconds; other 4xx answers are never retried.
 
+`timeout` bounds each attempt as a whole, connect and every read (deadline.py), so one
+request never takes more than `RetryPolicy.longest_request(timeout)`. Text from the server
+(error bodies, messages) is redacted of the credentials (redaction.py) before anyone sees
+it; a `WaitListener` (progress.py) hears of every retry and slow answer.
+
 requests is imported here, and this module only by the commands that talk to Grafana.
 Each thread gets its own requests.Session, so a thread pool can share one client.
 """
@@ -25,7 +30,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from metricsctl import __version__
-from metricsctl.grafana.backoff import RetryPolicy, is_retryable_status, parse_retry_after
+from metricsctl.grafana.backoff import (
+    MIN_ATTEMPT_TIMEOUT,
+    RetryPolicy,
+    is_retryable_status,
+    parse_retry_after,
+)
+from metricsctl.grafana.deadline import DeadlineAdapter, request_deadline, watchdog
 from metricsctl.grafana.errors import (
     DnsError,
     DroppedConnectionError,
@@ -35,6 +46,8 @@ from metricsctl.grafana.errors import (
     RefusedConnectionError,
     TlsError,
 )
+from metricsctl.grafana.progress import SLOW_AFTER, RetryNotice, SlowNotice, WaitListener
+from metricsctl.grafana.redaction import redact
 from metricsctl.grafana.settings import ConnectionSettings
 
 if TYPE_CHECKING:
@@ -42,6 +55,8 @@ if TYPE_CHECKING:
 
 USER_AGENT = f"metricsctl/{__version__}"
 _MAX_TEXT = 2000  # characters of a non-JSON body kept for messages
+_MAX_MESSAGE = 300  # characters of a server's message shown
+_SECRET_MARGIN = 4096  # redacted before cutting: a secret across the cut must not half-show
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +64,12 @@ class ApiResponse:
     """One HTTP answer: status, parsed JSON body (None when not JSON), and how it went."""
 
     status: int
-    body: Any
+    body: Any = field(repr=False)  # server text: may echo credentials
     text: str
     content_type: str
     attempts: int = 1
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -64,11 +80,19 @@ class ApiResponse:
         return self.body is not None
 
     @property
+    def is_json_object(self) -> bool:
+        """A JSON object sent as JSON (`application/json`): the shape of Grafana's answers."""
+        return isinstance(self.body, dict) and "json" in self.content_type.lower()
+
+    @property
     def message(self) -> str:
-        """Grafana's error message (`{"message": ...}`), else the start of the body."""
+        """Grafana's error message (`{"message": ...}`), else the start of the body; with the
+        credentials redacted (servers echo requests back)."""
         if isinstance(self.body, dict) and isinstance(self.body.get("message"), str):
-            return str(self.body["message"])
-        return " ".join(self.text.split())[:200]
+            text = str(self.body["message"])
+        else:
+            text = self.text
+        return redact(" ".join(text.split()), self.secrets)[:_MAX_MESSAGE]
 
     @property
     def status_field(self) -> str | None:
@@ -98,9 +122,12 @@ class GrafanaClient:
     def __init__(self, settings: ConnectionSettings, *, retry: RetryPolicy | None = None,
                  sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.monotonic,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None,
+                 listener: WaitListener | None = None) -> None:
         self.settings = settings
         self.retry = retry or RetryPolicy()
+        self.listener = listener
+        self._secrets = settings.credentials.secrets()
         self._sleep = sleep
         self._clock = clock
         self._rng = rng or random.Random()
@@ -135,7 +162,8 @@ class GrafanaClient:
         attempt = 0
         while True:
             attempt += 1
-            timeout = max(0.05, min(self.settings.timeout, deadline - self._clock()))
+            timeout = max(MIN_ATTEMPT_TIMEOUT,
+                          min(self.settings.timeout, deadline - self._clock()))
             outcome = self._attempt(method, path, params, body, timeout, attempt)
             if isinstance(outcome, GrafanaError):
                 # Raised outside any `except` block: nothing chains back to requests'
@@ -145,15 +173,21 @@ class GrafanaClient:
                 wait = self.retry.delay(attempt, self._rng)
                 if self._clock() + wait >= deadline:
                     raise self._final(outcome, attempt)
+                reason = self.settings.credentials.redact(outcome.message)
             else:
                 if not is_retryable_status(outcome.status) or attempt >= self.retry.attempts:
                     return outcome
                 wait = self.retry.delay(attempt, self._rng)
                 asked = parse_retry_after(outcome.headers.get("retry-after"))
                 if asked is not None:
-                    wait = asked  # the server knows best when it can take us again
+                    # The server knows best when it can take us again, within our bound.
+                    wait = min(asked, self.retry.max_delay)
                 if self._clock() + wait >= deadline:
                     return outcome
+                reason = f"HTTP {outcome.status}"
+            if self.listener is not None:
+                self.listener.retrying(RetryNotice(method, self.settings.url + path, reason,
+                                                   attempt, self.retry.attempts, wait))
             self._sleep(wait)
 
     def close(self) -> None:
@@ -172,7 +206,7 @@ class GrafanaClient:
 
     def _final(self, error: GrafanaError, attempts: int) -> GrafanaError:
         """The error to raise, its message redacted and the attempts counted."""
-        message = self.settings.credentials.redact(error.message)
+        message = redact(error.message, self._secrets)
         if attempts > 1:
             message = f"{message} (after {attempts} attempts)"
         return type(error)(message, error.hint)
@@ -181,7 +215,6 @@ class GrafanaClient:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
             import requests
-            from requests.adapters import HTTPAdapter
             from requests.utils import get_environ_proxies
 
             session = requests.Session()
@@ -190,17 +223,14 @@ class GrafanaClient:
             # for curl and requests are honoured explicitly instead.
             session.trust_env = False
             session.proxies.update(get_environ_proxies(self.settings.url))
-            # Our own loop retries, with backoff; urllib3 must not retry underneath it.
-            adapter = HTTPAdapter(max_retries=0, pool_connections=1, pool_maxsize=4)
+            # Our own loop retries, with backoff; urllib3 must not retry underneath it. The
+            # adapter's connections obey each request's whole-request deadline.
+            adapter = DeadlineAdapter(max_retries=0, pool_connections=1, pool_maxsize=4)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             session.verify = _verification(self.settings.verify)
             session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
-            credentials = self.settings.credentials
-            if credentials.token is not None:
-                session.headers["Authorization"] = f"Bearer {credentials.token}"
-            elif credentials.user is not None and credentials.password is not None:
-                session.auth = (credentials.user, credentials.password)
+            session.headers["Authorization"] = self.settings.credentials.authorization()
             self._local.session = session
             with self._sessions_lock:
                 self._sessions.append(session)
@@ -213,11 +243,23 @@ class GrafanaClient:
 
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         headers = {"Content-Type": "application/json"} if data is not None else None
+        url = self.settings.url + path
+        session = self._session()
+        slow = None
+        if self.listener is not None and timeout > SLOW_AFTER:
+            listener = self.listener
+            notice = SlowNotice(method, url, attempt, self.retry.attempts, SLOW_AFTER, timeout)
+            slow = watchdog().schedule(SLOW_AFTER, lambda: listener.slow(notice))
         try:
-            raw = self._session().request(method, self.settings.url + path, params=params,
-                                          data=data, headers=headers, timeout=timeout)
-        except requests.RequestException as error:
-            return self._classify(error, timeout)
+            with request_deadline(timeout) as deadline:
+                try:
+                    raw = session.request(method, url, params=params, data=data,
+                                          headers=headers, timeout=deadline.socket_timeout())
+                except requests.RequestException as error:
+                    return self._classify(error, timeout, cut_off=deadline.expired)
+        finally:
+            if slow is not None:
+                slow.cancel()
         content_type = raw.headers.get("Content-Type", "")
         parsed: Any = None
         if "json" in content_type and raw.content:
@@ -228,15 +270,26 @@ class GrafanaClient:
             except ValueError:
                 parsed = None
         # The text is kept for error messages only; JSON is UTF-8 (RFC 8259).
-        text = "" if parsed is not None else raw.content[:_MAX_TEXT].decode("utf-8", "replace")
+        text = "" if parsed is not None else redact(
+            raw.content[:_MAX_TEXT + _SECRET_MARGIN].decode("utf-8", "replace"),
+            self._secrets)[:_MAX_TEXT]
         return ApiResponse(raw.status_code, parsed, text, content_type, attempt,
-                           {name.lower(): value for name, value in raw.headers.items()})
+                           {name.lower(): value for name, value in raw.headers.items()},
+                           self._secrets)
 
-    def _classify(self, error: Exception, timeout: float) -> GrafanaError:
-        """A one-line, credential-free error for a requests exception."""
+    def _classify(self, error: Exception, timeout: float, *, cut_off: bool = False
+                  ) -> GrafanaError:
+        """A one-line, credential-free error for a requests exception; `cut_off`: the
+        whole-request deadline ended it."""
         import requests
 
         host = self.host
+        if cut_off or (isinstance(error, requests.exceptions.Timeout)
+                       and not isinstance(error, requests.exceptions.ConnectTimeout)):
+            return GrafanaTimeoutError(f"{host} did not answer within {timeout:g} s",
+                                       "Grafana or the network is slow or overloaded; --timeout "
+                                       "bounds each request as a whole (connect and every "
+                                       "read) and raises the limit")
         if isinstance(error, requests.exceptions.SSLError):
             return TlsError(f"TLS with {host} failed: {_tls_reason(error)}",
                               "pass --ca-cert with the CA that signed Grafana's certificate "
@@ -244,9 +297,6 @@ class GrafanaClient:
         if isinstance(error, requests.exceptions.ConnectTimeout):
             return GrafanaTimeoutError(f"timed out connecting to {host} after {timeout:g} s",
                                    "check the URL, the network and any firewall in between")
-        if isinstance(error, requests.exceptions.Timeout):
-            return GrafanaTimeoutError(f"{host} did not answer within {timeout:g} s",
-                                   "Grafana is slow or overloaded; --timeout raises the limit")
         chain = list(_causes(error))
         if any(isinstance(cause, socket.gaierror) or type(cause).__name__ == "NameResolutionError"
                for cause in chain):

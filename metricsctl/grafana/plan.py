@@ -8,14 +8,19 @@ Per dashboard (GET /api/dashboards/uid/<uid>), comparing normalized content and 
   `metricsctlHash` marker matches its content, see normalize.py);
 - conflict: it differs, and someone changed Grafana's copy since metricsctl pushed it (the
   marker does not match), or metricsctl never pushed it (no marker: created by hand, or
-  saved from Grafana's UI, which drops the marker), or it is provisioned from files.
+  saved from Grafana's UI, which drops the marker), or it belongs to another project (it
+  lacks our `metricsctl:<project>` tag, or carries another project's), or it is
+  provisioned from files.
   A conflict is reported and left intact; `--force` turns it into an update that
   overwrites (`overwrite: true`). Between this plan and the write, Grafana's optimistic
   concurrency check (the live `version` sent back, `overwrite: false`) catches any edit
   made in the meantime: a 412 is a conflict too.
 - prune (with --prune): a dashboard tagged `metricsctl` and `metricsctl:<project>` whose
-  uid is no longer in the catalog. One edited in Grafana since the push is a conflict
-  instead (not deleted without --force). Folders are never deleted.
+  uid is no longer in the catalog. One edited in Grafana since the push, or also tagged
+  for another project, is a conflict instead (not deleted without --force); apply reads
+  each again right before deleting it. Folders are never deleted.
+Only Grafana's JSON answers count: a 404 that is not JSON (a proxy's page) does not mean
+"absent", it means the dashboard could not be read.
 Folders are read (GET /api/folders/<uid>) and created parents first when missing.
 """
 
@@ -30,7 +35,7 @@ from metricsctl.grafana.client import ApiResponse, GrafanaClient, path_segment
 from metricsctl.grafana.errors import GrafanaError
 from metricsctl.grafana.normalize import Provenance, provenance, same_content, with_marker
 from metricsctl.grafana.parallel import in_parallel
-from metricsctl.grafana.search import managed_dashboards
+from metricsctl.grafana.search import managed_dashboards, managed_tags
 
 if TYPE_CHECKING:
     from metricsctl.catalog.model import Catalog
@@ -104,6 +109,7 @@ class DashboardStep:
     overwrite: bool = False  # --force on what would have been a conflict
     reason: str | None = None  # why: what changed, what conflicts, what failed
     removal: bool = False  # found by --prune: Grafana has it, the catalog no longer does
+    owner_tags: tuple[str, ...] = ()  # prune: the tags it must still carry when deleted
 
     @property
     def writes(self) -> bool:
@@ -171,8 +177,9 @@ def make_plan(client: GrafanaClient, request: PushRequest, *, force: bool = Fals
     """Read what Grafana has and decide every step; only GET requests."""
     folders = tuple(in_parallel(lambda spec: plan_folder(client, spec), request.folders,
                                 concurrency))
-    dashboards = tuple(in_parallel(lambda d: plan_dashboard(client, d, force=force),
-                                   request.dashboards, concurrency))
+    dashboards = tuple(in_parallel(
+        lambda d: plan_dashboard(client, d, force=force, project=request.project),
+        request.dashboards, concurrency))
     pruned: tuple[DashboardStep, ...] = ()
     if prune:
         keep = {d.uid for d in request.dashboards}
@@ -186,9 +193,9 @@ def plan_folder(client: GrafanaClient, spec: FolderSpec) -> FolderStep:
         response = client.get(f"/api/folders/{path_segment(spec.uid)}")
     except GrafanaError as error:
         return replace(step, action=FolderAction.FAILED, reason=error.message)
-    if response.status == 404:
+    if response.status == 404 and response.is_json_object:
         return replace(step, action=FolderAction.CREATE)
-    if not response.ok or not isinstance(response.body, dict):
+    if not response.ok or not response.is_json_object:
         return replace(step, action=FolderAction.FAILED,
                        reason=f"could not read the folder: {response.describe()}")
     return replace(step, mismatch=folder_mismatch(spec, response.body))
@@ -208,14 +215,14 @@ def folder_mismatch(spec: FolderSpec, live: Mapping[str, Any]) -> str | None:
 
 
 def plan_dashboard(client: GrafanaClient, desired: DesiredDashboard, *,
-                   force: bool = False) -> DashboardStep:
+                   force: bool = False, project: str | None = None) -> DashboardStep:
     """Read one dashboard from Grafana and decide what it needs."""
     step = DashboardStep(desired.uid, desired.title, Action.CREATE, desired.folder)
     try:
         response = client.get(f"/api/dashboards/uid/{path_segment(desired.uid)}")
     except GrafanaError as error:
         return replace(step, action=Action.FAILED, reason=error.message)
-    if response.status == 404:
+    if response.status == 404 and response.is_json_object:
         return replace(step, payload=with_marker(desired.dashboard))
     live = _live_dashboard(response)
     if live is None:
@@ -234,7 +241,7 @@ def plan_dashboard(client: GrafanaClient, desired: DesiredDashboard, *,
         return replace(step, action=Action.UNCHANGED)  # no payload: nothing to hash or send
     step = replace(step, payload=with_marker(desired.dashboard))
     what = ", ".join(changes)
-    owner = _ownership_problem(dashboard, meta, version)
+    owner = _ownership_problem(dashboard, meta, version, project)
     if owner is None:
         return replace(step, action=Action.UPDATE, reason=what)
     if force:
@@ -252,20 +259,22 @@ def plan_prune(client: GrafanaClient, project: str, keep: set[str], *, force: bo
         return (DashboardStep("*", "managed dashboards", Action.FAILED, None, removal=True,
                               reason=f"could not search Grafana for them: {error.message}"),)
     gone = sorted((hit for hit in hits if hit["uid"] not in keep), key=lambda hit: hit["uid"])
-    steps = in_parallel(lambda hit: _plan_removal(client, hit, force=force), gone, concurrency)
+    steps = in_parallel(lambda hit: _plan_removal(client, hit, project, force=force), gone,
+                        concurrency)
     return tuple(step for step in steps if step is not None)
 
 
-def _plan_removal(client: GrafanaClient, hit: Mapping[str, Any], *,
+def _plan_removal(client: GrafanaClient, hit: Mapping[str, Any], project: str, *,
                   force: bool) -> DashboardStep | None:
     uid, title = str(hit["uid"]), str(hit.get("title", ""))
     step = DashboardStep(uid, title, Action.PRUNE, hit.get("folderUid") or None,
-                         reason="no longer in the catalog", removal=True)
+                         reason="no longer in the catalog", removal=True,
+                         owner_tags=tuple(managed_tags(project)))
     try:
         response = client.get(f"/api/dashboards/uid/{path_segment(uid)}")
     except GrafanaError as error:
         return replace(step, action=Action.FAILED, reason=error.message)
-    if response.status == 404:
+    if response.status == 404 and response.is_json_object:
         return None  # deleted since the search: nothing to do
     live = _live_dashboard(response)
     if live is None:
@@ -274,7 +283,7 @@ def _plan_removal(client: GrafanaClient, hit: Mapping[str, Any], *,
     dashboard, meta = live
     step = replace(step, live=dashboard, live_version=_int(meta.get("version"), 0),
                    live_folder=meta.get("folderUid") or None)
-    owner = _ownership_problem(dashboard, meta, step.live_version or 0)
+    owner = _ownership_problem(dashboard, meta, step.live_version or 0, project)
     if owner is None:
         return step
     if force and not meta.get("provisioned"):
@@ -284,12 +293,25 @@ def _plan_removal(client: GrafanaClient, hit: Mapping[str, Any], *,
 
 
 def _ownership_problem(dashboard: dict[str, Any], meta: Mapping[str, Any],
-                       version: int) -> str | None:
-    """Why Grafana's copy is not metricsctl's to change; None when it is."""
+                       version: int, project: str | None = None) -> str | None:
+    """Why Grafana's copy is not this project's to change; None when it is."""
     if meta.get("provisioned"):
         return ("it is provisioned from a file in Grafana, which cannot be saved through the "
                 "API")
     who = f", last saved by {meta['updatedBy']}" if meta.get("updatedBy") else ""
+    if project is not None:
+        from metricsctl.targets.grafana import MANAGED_TAG, project_tag
+
+        tags = _tags(dashboard)
+        ours = project_tag(project)
+        others = sorted({tag for tag in tags
+                         if tag.startswith(f"{MANAGED_TAG}:") and tag != ours})
+        if others:
+            return (f"it belongs to another metricsctl project (tagged {', '.join(others)}; "
+                    f"version {version}{who})")
+        if ours not in tags:
+            return (f"it is not a dashboard of project {project!r}: it lacks the tag {ours} "
+                    f"(made by hand or by another tool; version {version}{who})")
     origin = provenance(dashboard)
     if origin is Provenance.PUSHED:
         return None
@@ -299,9 +321,14 @@ def _ownership_problem(dashboard: dict[str, Any], meta: Mapping[str, Any],
             f"(version {version}{who})")
 
 
+def _tags(dashboard: Mapping[str, Any]) -> list[str]:
+    tags = dashboard.get("tags")
+    return [tag for tag in tags if isinstance(tag, str)] if isinstance(tags, list) else []
+
+
 def _live_dashboard(response: ApiResponse) -> tuple[dict[str, Any], dict[str, Any]] | None:
     body = response.body
-    if response.status != 200 or not isinstance(body, dict):
+    if response.status != 200 or not response.is_json_object:
         return None
     dashboard, meta = body.get("dashboard"), body.get("meta")
     if not isinstance(dashboard, dict) or not isinstance(meta, dict):

@@ -8,16 +8,18 @@ message or a URL we print.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from metricsctl.grafana.redaction import header_safe_problem, redact, secret_forms
+
 TOKEN_VARIABLE = "GRAFANA_TOKEN"
 USER_VARIABLE = "GRAFANA_USER"
 PASSWORD_VARIABLE = "GRAFANA_PASSWORD"
 URL_VARIABLE = "GRAFANA_URL"
-REDACTED = "***"
 
 
 class SettingsError(Exception):
@@ -36,10 +38,19 @@ class Credentials:
     def from_environment(cls, environ: Mapping[str, str]) -> Credentials:
         token = environ.get(TOKEN_VARIABLE, "").strip()
         if token:
+            problem = header_safe_problem(token)
+            if problem is not None:
+                raise SettingsError(f"{TOKEN_VARIABLE} cannot be sent to Grafana: {problem}")
             return cls(token=token)
         user = environ.get(USER_VARIABLE, "")
         password = environ.get(PASSWORD_VARIABLE, "")
         if user and password:
+            if ":" in user:
+                raise SettingsError(f"{USER_VARIABLE} cannot contain `:` (basic auth separates "
+                                    "the user from the password with it)")
+            for name, value in ((USER_VARIABLE, user), (PASSWORD_VARIABLE, password)):
+                if any(ord(character) < 0x20 or ord(character) == 0x7F for character in value):
+                    raise SettingsError(f"{name} contains a control character (a line break?)")
             return cls(user=user, password=password)
         if user or password:
             missing = PASSWORD_VARIABLE if user else USER_VARIABLE
@@ -54,12 +65,21 @@ class Credentials:
             return f"the token in {TOKEN_VARIABLE}"
         return f"user {self.user!r} ({USER_VARIABLE}/{PASSWORD_VARIABLE})"
 
+    def secrets(self) -> tuple[str, ...]:
+        """Every form the secret takes on the wire (see redaction.secret_forms)."""
+        return secret_forms(self.token, self.user, self.password)
+
     def redact(self, text: str) -> str:
-        """`text` with every secret replaced by ***."""
-        for secret in (self.token, self.password):
-            if secret:
-                text = text.replace(secret, REDACTED)
-        return text
+        """`text` with every secret (and any Authorization header value) replaced by ***."""
+        return redact(text, self.secrets())
+
+    def authorization(self) -> str:
+        """The Authorization header value: Bearer, or Basic with UTF-8 user:password
+        (RFC 7617; requests would encode it as Latin-1 and fail on other characters)."""
+        if self.token is not None:
+            return f"Bearer {self.token}"
+        pair = f"{self.user or ''}:{self.password or ''}".encode()
+        return "Basic " + base64.b64encode(pair).decode("ascii")
 
 
 @dataclass(frozen=True, slots=True)

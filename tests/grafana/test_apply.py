@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any
+
+import pytest
 
 from metricsctl.grafana.apply import (
     FolderResult,
@@ -26,6 +29,7 @@ from metricsctl.grafana.plan import (
     PushRequest,
     make_plan,
     plan_dashboard,
+    plan_prune,
 )
 from tests.grafana_server import GrafanaServer
 
@@ -156,3 +160,136 @@ def test_outcomes_are_reported_as_they_happen(grafana: GrafanaServer,
                          on_outcome=lambda outcome: seen.append(outcome.uid))
     assert sorted(seen) == [f"d{n}" for n in range(6)]
     assert [o.uid for o in applied.dashboards] == [f"d{n}" for n in range(6)]  # plan order
+
+
+# -- answers that are not Grafana's, and prunes re-checked ------------------------------------
+
+def create_step(uid: str = "a") -> DashboardStep:
+    return DashboardStep(uid, uid.upper(), Action.CREATE, None, payload=with_marker(board(uid)))
+
+
+def test_a_login_page_answering_a_save_is_a_failure_not_a_creation(
+        grafana: GrafanaServer, client: GrafanaClient) -> None:
+    grafana.faults.login_page(method="POST", path="/api/dashboards/db")
+    outcome = apply_step(client, create_step(), "m")
+    assert outcome.result is Result.FAILED
+    assert outcome.message is not None and outcome.message.startswith(
+        "the answer to the save is not Grafana's (HTTP 200, text/html: '<!doctype html>")
+    assert grafana.dashboard("a") is None
+
+
+@pytest.mark.parametrize(("payload", "declared", "what"), [
+    (b'{"id":1,"uid":"a","status":"succ', None, "a body that is not JSON"),
+    (b'{"id":1,"uid":"a","status":"succ', 200, None),  # the connection closes mid-body
+    (b'["success"]', None, "JSON that is not an object"),
+])
+def test_a_cut_or_invalid_answer_to_a_save_is_a_failure(
+        grafana: GrafanaServer, client: GrafanaClient, payload: bytes, declared: int | None,
+        what: str | None) -> None:
+    grafana.faults.answer(200, payload, "application/json", method="POST", times=None,
+                          declared_length=declared, after_processing=True)
+    outcome = apply_step(client, create_step(), "m")
+    assert outcome.result is Result.FAILED, outcome
+    if what is not None:
+        assert f"is not Grafana's (HTTP 200, {what}" in (outcome.message or "")
+
+
+@pytest.mark.parametrize(("answer", "missing"), [
+    ({"id": 1, "uid": "a", "version": 1}, "`status`"),
+    ({"status": "success", "version": 1}, "`uid`"),
+    ({"status": "success", "uid": "a", "version": "1"}, "`version`"),
+    ({}, "`status`, `uid`, `version`"),
+])
+def test_a_json_answer_without_grafanas_fields_is_a_failure(
+        grafana: GrafanaServer, client: GrafanaClient, answer: dict[str, Any],
+        missing: str) -> None:
+    grafana.faults.answer(200, json.dumps(answer).encode(), "application/json",
+                          method="POST", after_processing=True)
+    outcome = apply_step(client, create_step(), "m")
+    assert (outcome.result, outcome.message) == (
+        Result.FAILED, f"the answer to the save (HTTP 200) lacks Grafana's {missing}: it may "
+                       "or may not be saved; push again to find out")
+
+
+def test_an_html_404_is_not_grafana_saying_absent(grafana: GrafanaServer,
+                                                  client: GrafanaClient) -> None:
+    grafana.faults.answer(404, b"<html>Not Found</html>", "text/html", method="GET")
+    step = plan_dashboard(client, desired())
+    assert step.action is Action.FAILED
+    assert step.reason == "could not read it from Grafana: HTTP 404: <html>Not Found</html>"
+
+
+def planned_prune(grafana: GrafanaServer, client: GrafanaClient) -> DashboardStep:
+    grafana.seed_dashboard(with_marker({**board("old"), "tags": ["metricsctl", "metricsctl:p"]}))
+    (step,) = plan_prune(client, "p", set())
+    assert step.action is Action.PRUNE and step.live_version == 1
+    return step
+
+
+def test_a_prune_rereads_the_dashboard_and_keeps_one_saved_since_the_plan(
+        grafana: GrafanaServer, client: GrafanaClient) -> None:
+    step = planned_prune(grafana, client)
+    grafana.edit_in_ui("old", lambda d: d.update(description="still in use"), actor="carol")
+
+    outcome = apply_step(client, step, "m")
+
+    assert (outcome.result, outcome.message) == (
+        Result.CONFLICT, "no longer in the catalog, but not deleted: it was saved in Grafana "
+                         "by carol after the plan (version 1 then, 2 now)")
+    assert grafana.dashboard("old") is not None
+    assert grafana.requests("DELETE") == []
+
+
+def test_a_prune_keeps_a_dashboard_that_lost_the_projects_tag(
+        grafana: GrafanaServer, client: GrafanaClient) -> None:
+    step = planned_prune(grafana, client)
+    # Same version, other tags: Grafana's versions only grow, so a reseed plays a restore.
+    grafana.seed_dashboard(with_marker({**board("old"), "tags": ["metricsctl"]}))
+    with grafana.state.lock:
+        grafana.state.dashboards["old"].version = 1
+
+    outcome = apply_step(client, step, "m")
+
+    assert (outcome.result, outcome.message) == (
+        Result.CONFLICT, "no longer in the catalog, but not deleted: it no longer carries the "
+                         "tag metricsctl:p")
+    assert grafana.dashboard("old") is not None
+
+
+def test_a_prune_of_a_dashboard_deleted_meanwhile_is_done(grafana: GrafanaServer,
+                                                          client: GrafanaClient) -> None:
+    step = planned_prune(grafana, client)
+    client.delete("/api/dashboards/uid/old")
+    outcome = apply_step(client, step, "m")
+    assert (outcome.result, outcome.message) == (Result.PRUNED, "already deleted in Grafana")
+
+
+def test_a_delete_answered_by_a_login_page_is_a_failure(grafana: GrafanaServer,
+                                                        client: GrafanaClient) -> None:
+    step = planned_prune(grafana, client)
+    grafana.faults.login_page(method="DELETE")
+    outcome = apply_step(client, step, "m")
+    assert outcome.result is Result.FAILED
+    assert (outcome.message or "").startswith("the answer to the delete is not Grafana's")
+    assert grafana.dashboard("old") is not None
+
+
+def test_another_projects_dashboard_with_our_uid_is_a_conflict_unless_forced(
+        grafana: GrafanaServer, client: GrafanaClient) -> None:
+    theirs = with_marker({**board(), "tags": ["metricsctl", "metricsctl:team-b"]})
+    grafana.seed_dashboard(theirs, actor="team-b-ci")
+    step = plan_dashboard(client, desired(title="Ours"), project="team-a")
+    assert (step.action, step.reason) == (
+        Action.CONFLICT, "it belongs to another metricsctl project (tagged metricsctl:team-b; "
+                         "version 1, last saved by team-b-ci)")
+    forced = plan_dashboard(client, desired(title="Ours"), project="team-a", force=True)
+    assert forced.action is Action.UPDATE and forced.overwrite
+
+
+def test_a_dashboard_without_the_projects_tag_is_a_conflict(grafana: GrafanaServer,
+                                                            client: GrafanaClient) -> None:
+    grafana.seed_dashboard(with_marker(board()))  # tagged `metricsctl` only, marker intact
+    step = plan_dashboard(client, desired(title="Ours"), project="team-a")
+    assert step.action is Action.CONFLICT
+    assert step.reason is not None and step.reason.startswith(
+        "it is not a dashboard of project 'team-a': it lacks the tag metricsctl:team-a")

@@ -3,14 +3,17 @@ credentials that never leak."""
 
 from __future__ import annotations
 
+import base64
 import logging
 import socket
+import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
 
+from metricsctl.grafana.backoff import RetryPolicy
 from metricsctl.grafana.client import GrafanaClient, path_segment
 from metricsctl.grafana.errors import (
     DnsError,
@@ -20,6 +23,7 @@ from metricsctl.grafana.errors import (
     RefusedConnectionError,
     TlsError,
 )
+from metricsctl.grafana.progress import RetryNotice, SlowNotice
 from metricsctl.grafana.settings import ConnectionSettings, Credentials
 from tests.grafana.conftest import TOKEN, FakeClock, MakeClient
 from tests.grafana_server import GrafanaServer
@@ -92,19 +96,28 @@ def test_429_waits_as_long_as_retry_after_says(grafana: GrafanaServer,
     assert clock.sleeps == [7.0]
 
 
-def test_429_retry_after_may_be_an_http_date(grafana: GrafanaServer, client: GrafanaClient,
+def test_429_retry_after_may_be_an_http_date(grafana: GrafanaServer, make_client: MakeClient,
                                              clock: FakeClock) -> None:
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
     grafana.faults.rate_limit(later, path="/api/search")
-    assert client.get("/api/search").status == 200
+    assert make_client(max_delay=40.0).get("/api/search").status == 200
     (wait,) = clock.sleeps
     assert 25 < wait <= 30
+
+
+def test_a_retry_after_is_obeyed_only_up_to_the_longest_backoff(
+        grafana: GrafanaServer, client: GrafanaClient, clock: FakeClock) -> None:
+    """The announced bound of a request (RetryPolicy.longest_request) holds even when a
+    server asks for more."""
+    grafana.faults.rate_limit("3600", path="/api/search")
+    assert client.get("/api/search").status == 200
+    assert clock.sleeps == [client.retry.max_delay]
 
 
 def test_a_retry_after_beyond_the_budget_is_not_waited_for(
         grafana: GrafanaServer, make_client: MakeClient, clock: FakeClock) -> None:
     grafana.faults.rate_limit("3600", path="/api/search")
-    response = make_client(budget=60).get("/api/search")
+    response = make_client(budget=5).get("/api/search")  # 3600 s, obeyed up to 8 s: too long
     assert response.status == 429
     assert clock.sleeps == []
 
@@ -239,3 +252,109 @@ def test_the_ca_bundle_from_the_environment_is_trusted(tmp_path: Path, make_clie
     ("a b?c#d", "a%20b%3Fc%23d")])
 def test_path_segments_are_escaped(value: str, segment: str) -> None:
     assert path_segment(value) == segment
+
+
+# -- whole-request timeouts, redaction of server text, what is awaited ------------------------
+
+def test_timeout_bounds_the_whole_request_not_each_read(grafana: GrafanaServer) -> None:
+    """A server dripping one byte every 0.2 s answers every read in time; with a 0.5 s
+    timeout and 3 attempts the request still ends within attempts x timeout + backoff."""
+    grafana.faults.drip(0.2, path="/api/search", times=None)
+    policy = RetryPolicy(attempts=3, base_delay=0.1)
+    settings = ConnectionSettings(grafana.url, Credentials(token=TOKEN), timeout=0.5)
+    started = time.monotonic()
+    with GrafanaClient(settings, retry=policy) as client, \
+            pytest.raises(GrafanaTimeoutError) as raised:
+        client.get("/api/search")
+    elapsed = time.monotonic() - started
+    assert str(raised.value) == (f"127.0.0.1:{grafana.port} did not answer within 0.5 s "
+                                 "(after 3 attempts)")
+    assert len(grafana.requests("GET", "/api/search")) == 3
+    assert elapsed < 3 * 0.5 + policy.longest_backoff() + 0.5
+    assert elapsed <= policy.longest_request(0.5)
+
+
+def test_longest_request_is_the_announced_bound() -> None:
+    policy = RetryPolicy()  # 5 attempts, waits up to 8 s, within 60 s
+    assert policy.longest_backoff() == 0.25 + 0.5 + 1 + 2
+    assert policy.longest_request(1.0) == 5 * 1.0 + 4 * 8.0
+    assert policy.longest_request(30.0) == 60.05  # the budget caps it
+
+
+def test_error_bodies_echoing_the_credentials_are_redacted(grafana: GrafanaServer,
+                                                           client: GrafanaClient) -> None:
+    grafana.faults.echo_headers(400, path="/api/search")
+    response = client.get("/api/search")
+    assert response.status == 400
+    assert "Authorization: Bearer ***" in response.message
+    assert TOKEN not in response.message and TOKEN not in response.describe()
+
+
+def test_basic_auth_echoed_in_a_text_body_is_redacted(grafana: GrafanaServer) -> None:
+    grafana.users["editor"] = ("pässwört-123", "Editor")  # UTF-8, as Grafana reads it
+    header = base64.b64encode("editor:pässwört-123".encode()).decode()
+    grafana.faults.answer(502, f"upstream failed; Authorization: Basic {header}; "
+                               "password=pässwört-123".encode(), "text/plain",
+                          path="/api/folders/x")
+    settings = ConnectionSettings(grafana.url, Credentials(user="editor",
+                                                           password="pässwört-123"))
+    with GrafanaClient(settings, retry=RetryPolicy(attempts=1)) as client:
+        assert client.get("/api/search").status == 200  # the UTF-8 password works
+        response = client.get("/api/folders/x")
+    assert header not in response.text and "pässwört" not in response.describe()
+    assert response.describe() == ("HTTP 502: upstream failed; Authorization: Basic ***; "
+                                   "password=***")
+
+
+def test_html_and_cut_bodies_are_not_json_objects(grafana: GrafanaServer,
+                                                  client: GrafanaClient) -> None:
+    grafana.faults.login_page(path="/api/search")
+    page = client.get("/api/search")
+    assert (page.status, page.is_json_object) == (200, False)
+    assert page.content_type.startswith("text/html")
+    grafana.faults.answer(200, b'{"status":"success","uid":"a"', "application/json",
+                          path="/api/search")
+    cut = client.get("/api/search")
+    assert (cut.status, cut.body, cut.is_json_object) == (200, None, False)
+
+
+def test_a_listener_hears_every_retry_with_url_attempt_and_wait(
+        grafana: GrafanaServer, clock: FakeClock) -> None:
+    heard: list[str] = []
+
+    class Listener:
+        def retrying(self, notice: RetryNotice) -> None:
+            heard.append(notice.text())
+
+        def slow(self, notice: SlowNotice) -> None:
+            heard.append(notice.text())
+
+    grafana.faults.fail(503, path="/api/search", times=2)
+    settings = ConnectionSettings(grafana.url, Credentials(token=TOKEN))
+    with GrafanaClient(settings, sleep=clock.sleep, clock=clock, listener=Listener()) as client:
+        assert client.get("/api/search").status == 200
+    assert len(heard) == 2
+    first = heard[0]
+    assert first.startswith(f"GET {grafana.url}/api/search: HTTP 503; attempt 1 of 5 failed, "
+                            "next try in ")
+    assert first.endswith(f"{clock.sleeps[0]:.1f} s")
+    assert "attempt 2 of 5" in heard[1]
+
+
+def test_a_slow_answer_is_announced_while_it_is_awaited(grafana: GrafanaServer) -> None:
+    heard: list[SlowNotice] = []
+
+    class Listener:
+        def retrying(self, notice: RetryNotice) -> None:
+            raise AssertionError("no retry expected")
+
+        def slow(self, notice: SlowNotice) -> None:
+            heard.append(notice)
+
+    grafana.faults.delay(2.5, path="/api/search")
+    settings = ConnectionSettings(grafana.url, Credentials(token=TOKEN), timeout=10)
+    with GrafanaClient(settings, listener=Listener()) as client:
+        assert client.get("/api/search").status == 200
+    (notice,) = heard
+    assert notice.text() == (f"GET {grafana.url}/api/search: waiting for the answer (2 s so "
+                             "far, attempt 1 of 5 gives up after 10 s)")

@@ -13,12 +13,19 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+LOGIN_PAGE = (b"<!doctype html><html><head><title>Sign in</title></head><body>"
+              b"<form method=post action=/oauth2/start><button>Sign in</button></form>"
+              b"</body></html>")
+
 
 class FaultKind(Enum):
     STATUS = "status"  # answer with an error status (500, 502, 503...)
     RATE_LIMIT = "rate-limit"  # 429 with a Retry-After header
     DELAY = "delay"  # sleep, then answer normally (a slow Grafana)
     DROP = "drop"  # close the connection without answering
+    ANSWER = "answer"  # a fixed answer that is not Grafana's: a login page, a cut-off body
+    DRIP = "drip"  # Grafana's answer, one byte every `seconds` (a stalled link)
+    ECHO = "echo"  # an error whose body echoes the request headers, credentials included
 
 
 @dataclass(slots=True)
@@ -31,7 +38,10 @@ class Fault:
     status: int = 503
     retry_after: str | None = None
     seconds: float = 0.0
-    after_processing: bool = False  # DELAY/DROP once Grafana has done the work (a lost answer)
+    after_processing: bool = False  # DELAY/DROP/ANSWER once Grafana has done the work
+    content_type: str = "application/json"  # ANSWER
+    payload: bytes = b""  # ANSWER: the body sent
+    declared_length: int | None = None  # ANSWER: a Content-Length larger than the body sent
 
     def matches(self, method: str, path: str, body: Any) -> bool:
         if self.method is not None and self.method != method:
@@ -82,6 +92,33 @@ class Faults:
         (`after_processing`) once the request was carried out."""
         self._add(Fault(FaultKind.DROP, method, path, uid, times,
                         after_processing=after_processing))
+
+    def answer(self, status: int, payload: bytes, content_type: str, *,
+               method: str | None = None, path: str = "*", uid: str | None = None,
+               times: int | None = 1, after_processing: bool = False,
+               declared_length: int | None = None) -> None:
+        """Answer with `payload` instead of Grafana's answer: a login proxy's page, a body cut
+        short (`declared_length` larger than the payload: the connection closes mid-body)...
+        With `after_processing`, Grafana carried the request out first."""
+        self._add(Fault(FaultKind.ANSWER, method, path, uid, times, status=status,
+                        after_processing=after_processing, content_type=content_type,
+                        payload=payload, declared_length=declared_length))
+
+    def login_page(self, **match: Any) -> None:
+        """A login proxy in front of Grafana: `200 text/html` with its sign-in page."""
+        self.answer(200, LOGIN_PAGE, "text/html; charset=utf-8", **match)
+
+    def drip(self, seconds: float = 0.5, *, method: str | None = None, path: str = "*",
+             uid: str | None = None, times: int | None = 1) -> None:
+        """Carry the request out, then send the answer (status line and headers too) one byte
+        every `seconds`: each read succeeds, the whole answer takes minutes."""
+        self._add(Fault(FaultKind.DRIP, method, path, uid, times, seconds=seconds))
+
+    def echo_headers(self, status: int = 400, *, method: str | None = None, path: str = "*",
+                     uid: str | None = None, times: int | None = 1) -> None:
+        """An error whose message repeats every request header, Authorization included (as
+        some proxies and debug modes do)."""
+        self._add(Fault(FaultKind.ECHO, method, path, uid, times, status=status))
 
     def clear(self) -> None:
         with self._lock:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tests.grafana_server.faults import FaultKind, Faults
+from tests.grafana_server.faults import Fault, FaultKind, Faults
 from tests.grafana_server.state import (
     GRAFANA_VERSION,
     DashboardVersion,
@@ -314,17 +314,31 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(record, Reply(429, {"message": "Too many requests"}),
                            {"Retry-After": fault.retry_after or "1"})
                 return
-            else:
+            elif fault.kind is FaultKind.ANSWER:
+                self._answer_instead(record, fault)
+                return
+            elif fault.kind is FaultKind.ECHO:
+                echoed = "; ".join(f"{name}: {value}" for name, value in self.headers.items())
+                self._send(record, Reply(fault.status, {
+                    "message": f"request rejected by the gateway (headers: {echoed})"}))
+                return
+            elif fault.kind is FaultKind.STATUS:
                 self._send(record, Reply(fault.status, {"message": "injected failure"}))
                 return
 
         reply = self._answer(app, method, segments, query, body, record, malformed)
         if reply is not None:
             record.status = reply.status  # decided now, whether or not it is ever received
+        if fault is not None and fault.kind is FaultKind.DRIP and isinstance(reply, Reply):
+            self._drip(reply, fault.seconds)
+            return
         if fault is not None and fault.after_processing:
             if fault.kind is FaultKind.DROP:
                 record.status = 0
                 self._drop()
+                return
+            if fault.kind is FaultKind.ANSWER:
+                self._answer_instead(record, fault)
                 return
             time.sleep(fault.seconds)
         if isinstance(reply, Reply):
@@ -362,6 +376,35 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)
+
+    def _answer_instead(self, record: RequestRecord, fault: Fault) -> None:
+        """The fault's fixed answer; with a declared length beyond the payload, the connection
+        closes before the body is complete."""
+        record.status = fault.status
+        self.send_response(fault.status)
+        self.send_header("Content-Type", fault.content_type)
+        self.send_header("Content-Length", str(fault.declared_length or len(fault.payload)))
+        self.end_headers()
+        self.wfile.write(fault.payload)
+        if fault.declared_length is not None and fault.declared_length > len(fault.payload):
+            self.wfile.flush()
+            self._drop()
+
+    def _drip(self, reply: Reply, seconds: float) -> None:
+        """The whole answer, status line and headers included, one byte every `seconds`;
+        stops when the client hangs up."""
+        payload = json.dumps(reply.body).encode("utf-8")
+        head = (f"HTTP/1.1 {reply.status} {self.responses.get(reply.status, ('',))[0]}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
+                "Connection: close\r\n\r\n").encode("ascii")
+        self.close_connection = True
+        for index in range(len(head) + len(payload)):
+            byte = (head + payload)[index:index + 1]
+            try:
+                self.connection.sendall(byte)
+            except OSError:
+                return
+            time.sleep(seconds)
 
     def _impersonate(self, record: RequestRecord, mode: str) -> None:
         if mode == "html":
