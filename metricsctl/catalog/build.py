@@ -31,6 +31,9 @@ from metricsctl.catalog.model import (
     RecordingRule,
     Row,
     ScrapeJob,
+    SliSelector,
+    Slo,
+    SloAlerting,
     SourceRef,
     Threshold,
     Variable,
@@ -326,8 +329,76 @@ class CatalogBuilder:
                                    _get(spec, "labels", dict, {})),
                 annotations={k: v for k, v in annotations.items() if isinstance(v, str)},
                 lint_disable=_lint_disable(spec), key=name,
+                absent_companion=_get(spec, "absent", bool, True),
+                tests=tuple(t for t in _get(spec, "tests", list, []) if isinstance(t, dict)),
             ))
         return result
+
+    # -- SLOs --------------------------------------------------------------------------------
+
+    def slos(self, document: SourceDocument, domain: Domain) -> list[Slo]:
+        result = []
+        for name, spec in _entries(document.data, "slos"):
+            path = ("slos", name)
+            objective = _number(_get(spec, "objective", (int, float)))
+            sli = _get(spec, "sli", dict, {})
+            if objective is None or not sli:
+                continue
+            alerting = _get(spec, "alerting", dict, {})
+            latency = _get(sli, "latency", dict)
+            threshold = _number(_get(latency, "threshold", (int, float)))
+            min_traffic = _number(_get(alerting, "min_traffic", (int, float)))
+            service = _get(spec, "service", str, domain.name)
+            base = "".join(part.capitalize() for part in
+                           f"{service}_{name}".replace("-", "_").split("_"))
+            result.append(Slo(
+                name=name, domain=domain.name, service=service,
+                source=SourceRef(document, path),
+                objective=document.numbers.get((*path, "objective"), _text(objective)),
+                window=_get(spec, "window", str, "30d"),
+                description=_get(spec, "description", str, ""),
+                owner=_get(spec, "owner", str, domain.owner),
+                labels=_string_map(document, (*path, "labels"), _get(spec, "labels", dict, {})),
+                errors=self.sli_selector(document, path, ("sli", "errors"), sli),
+                good=self.sli_selector(document, path, ("sli", "good"), sli),
+                total=self.sli_selector(document, path, ("sli", "total"), sli),
+                latency=(self.sli_selector(document, path, ("sli", "latency", "metric"), latency)
+                         if latency is not None else None),
+                threshold=(document.numbers.get((*path, "sli", "latency", "threshold"),
+                                                _text(threshold))
+                           if threshold is not None else None),
+                by=tuple(b for b in _get(spec, "by", list, []) if isinstance(b, str)),
+                page=self.slo_alerting(alerting, "page", f"{base}BurnRatePage", "critical"),
+                ticket=self.slo_alerting(alerting, "ticket", f"{base}BurnRateTicket", "warning"),
+                runbook_url=_get(alerting, "runbook_url", str),
+                annotations={k: v for k, v in _get(alerting, "annotations", dict, {}).items()
+                             if isinstance(v, str)},
+                min_traffic=(document.numbers.get((*path, "alerting", "min_traffic"),
+                                                  _text(min_traffic))
+                             if min_traffic is not None else None),
+            ))
+        return result
+
+    def sli_selector(self, document: SourceDocument, slo_path: PathKey,
+                     sub: tuple[str, ...], data: Any) -> SliSelector | None:
+        from metricsctl.slo.selectors import SelectorError, parse_selector
+
+        text = _get(data, sub[-1], str)
+        if text is None:
+            return None
+        parsed = parse_selector(text)
+        if isinstance(parsed, SelectorError):
+            self.error("slo/invalid-selector", parsed.message,
+                       document.locate_in_scalar((*slo_path, *sub), parsed.offset))
+            return None
+        series, matchers = parsed
+        return SliSelector(series, matchers, sub)
+
+    @staticmethod
+    def slo_alerting(alerting: Any, key: str, name: str, severity: str) -> SloAlerting:
+        spec = _get(alerting, key, dict, {})
+        return SloAlerting(_get(spec, "name", str, name), _get(spec, "severity", str, severity),
+                           _get(spec, "for", str))
 
     # -- dashboards --------------------------------------------------------------------------
 
@@ -465,7 +536,17 @@ def index_unique(builder: CatalogBuilder, kind: str, items: list[S],
 def assemble(root: Path, project: Project, domains: list[Domain], metrics: list[Metric],
              rules: list[RecordingRule], alerts: list[Alert], dashboards: list[Dashboard],
              documents: dict[str, SourceDocument], builder: CatalogBuilder) -> Catalog:
-    """The Catalog, with cross-file duplicates reported."""
+    """The Catalog, with cross-file duplicates reported.
+
+    SLOs are read here from their domains' documents, and each domain with SLOs gets its
+    derived SLO dashboard beside the written ones (so every dashboard consumer sees it).
+    """
+    from metricsctl.slo.dashboard import slo_dashboards
+
+    slos = index_unique(builder, "slo", [slo for domain in domains
+                                         for slo in builder.slos(domain.source.document, domain)],
+                        lambda s: s.id)
+    dashboards = [*dashboards, *slo_dashboards(project, domains, list(slos.values()))]
     return Catalog(
         root=root,
         project=project,
@@ -476,4 +557,5 @@ def assemble(root: Path, project: Project, domains: list[Domain], metrics: list[
         dashboards=index_unique(builder, "dashboard", dashboards, lambda d: d.uid),
         documents=documents,
         unbuilt_metrics=frozenset(builder.unbuilt_metrics),
+        slos=slos,
     )

@@ -11,6 +11,8 @@ from metricsctl.catalog.model import Catalog, Dashboard, Label, Metric, Panel, S
 from metricsctl.catalog.naming import MetricType, reserved_label_problem
 from metricsctl.diagnostics import Diagnostic, Location, Severity
 
+# `metricsctl:<project>` marks which project's push owns a dashboard (grafana/plan.py).
+RESERVED_TAG_PREFIX = "metricsctl:"
 RESERVED_ALERT_LABELS = {
     "alertname": "Prometheus sets it to the alert's name",
     "severity": "set it with the alert's `severity` key",
@@ -32,6 +34,9 @@ def check_catalog(catalog: Catalog) -> list[Diagnostic]:
     for check in (_check_labels, _check_metrics, _check_renames, _check_recording_rules,
                   _check_alerts, _check_folders, _check_dashboards, _check_scrape_jobs):
         found.extend(check(catalog))
+    from metricsctl.slo.validate import validate_slos
+
+    found.extend(validate_slos(catalog))
     return found
 
 
@@ -178,6 +183,15 @@ def _check_dashboards(catalog: Catalog) -> Iterator[Diagnostic]:
                          f"folder `{dashboard.folder}` is not declared under grafana.folders "
                          "in the project file", dashboard.source.field("folder"),
                          _did_you_mean(dashboard.folder, catalog.project.folders))
+        for index, tag in enumerate(dashboard.tags):
+            if tag.lower().startswith(RESERVED_TAG_PREFIX):
+                yield _error("catalog/reserved-tag",
+                             f"dashboard `{dashboard.uid}` cannot set the tag `{tag}` by hand: "
+                             f"the `{RESERVED_TAG_PREFIX}` prefix is reserved",
+                             dashboard.source.field("tags", index),
+                             "push tags each dashboard `metricsctl:<project>` itself and trusts "
+                             "that tag to know which project owns it (--prune deletes by it); "
+                             "remove the tag")
         yield from _check_variables(catalog, dashboard, labels_in_use)
         titles: dict[str, Panel] = {}
         for panel in dashboard.all_panels():

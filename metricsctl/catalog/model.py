@@ -125,6 +125,10 @@ class Alert:
     annotations: Mapping[str, str] = field(default_factory=dict)
     lint_disable: frozenset[str] = frozenset()
     key: str = ""  # the entry's key in the catalog (unique); "": the name
+    # `absent: false` opts out of the absent() companion a single-exporter gauge gets.
+    absent_companion: bool = True
+    # Hand-written promtool test cases (as written) for an alert the synthesiser cannot model.
+    tests: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +310,64 @@ class Domain:
         return self.source.file
 
 
+@dataclass(frozen=True, slots=True)
+class SliSelector:
+    """A series an SLI reads: its name and label matchers, as `name{label="value"}`."""
+
+    series: str
+    matchers: tuple[tuple[str, str, str], ...]  # (label, operator, value)
+    field: tuple[str | int, ...]  # where it is written, under the SLO's `sli`
+
+    @property
+    def text(self) -> str:
+        inside = ", ".join(f'{label}{op}"{value}"' for label, op, value in self.matchers)
+        return f"{self.series}{{{inside}}}" if inside else self.series
+
+
+@dataclass(frozen=True, slots=True)
+class SloAlerting:
+    """How one severity of an SLO's burn-rate alerts is named and routed."""
+
+    name: str
+    severity: str
+    for_: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Slo:
+    """A service level objective: an SLI (bad events over all events) and an objective.
+
+    The SLI is errors/total or good/total counters, or a latency SLI: the share of a
+    histogram's observations above `threshold` (one of its bucket bounds).
+    """
+
+    name: str
+    domain: str
+    service: str
+    source: SourceRef
+    objective: str  # the percentage as written (`99.9`): decimals stay exact
+    window: str = "30d"
+    description: str = ""
+    owner: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    errors: SliSelector | None = None
+    good: SliSelector | None = None
+    total: SliSelector | None = None
+    latency: SliSelector | None = None
+    threshold: str | None = None  # the latency bound as written
+    by: tuple[str, ...] = ()
+    page: SloAlerting | None = None
+    ticket: SloAlerting | None = None
+    runbook_url: str | None = None
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    min_traffic: str | None = None  # events per second below which alerts hold their fire
+
+    @property
+    def id(self) -> str:
+        """Sloth's `sloth_id`: `<service>-<slo>`."""
+        return f"{self.service}-{self.name}"
+
+
 @dataclass(frozen=True)
 class Catalog:
     """The whole catalog. Mappings keep the order entries were written in."""
@@ -318,6 +380,7 @@ class Catalog:
     alerts: Mapping[str, Alert]
     dashboards: Mapping[str, Dashboard]
     documents: Mapping[str, SourceDocument] = field(repr=False)
+    slos: Mapping[str, Slo] = field(default_factory=dict)  # by `sloth_id`
     # Metric names whose entry is invalid (reported there): defined, though not built.
     unbuilt_metrics: frozenset[str] = frozenset()
 
@@ -332,3 +395,6 @@ class Catalog:
 
     def dashboards_in(self, domain: str) -> list[Dashboard]:
         return [board for board in self.dashboards.values() if board.domain == domain]
+
+    def slos_in(self, domain: str) -> list[Slo]:
+        return [slo for slo in self.slos.values() if slo.domain == domain]
