@@ -425,3 +425,24 @@ def test_a_metric_with_an_invalid_type_still_counts_as_defined(
     result = load_catalog(root)
     assert [(d.code, str(d.location)) for d in result.diagnostics] == [
         ("catalog/invalid-value", f"{root}/d.yaml:3:19")]
+
+
+def test_the_metricsctl_tag_prefix_is_reserved(write_catalog: WriteCatalog) -> None:
+    """`metricsctl:<project>` is how push knows a dashboard's project (and what --prune may
+    delete): a catalog claiming another project's tag by hand is refused."""
+    root = write_catalog({"a.yaml": """
+        domain: a
+        dashboards:
+          board:
+            title: T
+            tags: [payments, metricsctl, metricsctl:team-b, Metricsctl:x]
+            panels: [{title: Text, type: text, content: hi}]
+        """})
+    assert found(root) == [
+        ("a.yaml:5:34", "catalog/reserved-tag", "dashboard `board` cannot set the tag "
+                                                "`metricsctl:team-b` by hand: the `metricsctl:` "
+                                                "prefix is reserved"),
+        ("a.yaml:5:53", "catalog/reserved-tag", "dashboard `board` cannot set the tag "
+                                                "`Metricsctl:x` by hand: the `metricsctl:` "
+                                                "prefix is reserved"),
+    ]
