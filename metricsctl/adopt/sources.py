@@ -1,0 +1,192 @@
+"""Read every SOURCE (file, directory or URL), detect its kind by content, and collect the
+estate: rule files, Grafana dashboards, scrape configurations and /metrics expositions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from metricsctl.adopt.drafts import Estate
+from metricsctl.adopt.expression_metrics import ExpressionMetrics
+from metricsctl.adopt.report import Report
+from metricsctl.catalog.yaml_source import MAX_FILE_BYTES, SourceDocument
+from metricsctl.diagnostics import Diagnostic, Location, Severity
+
+_FILE_SUFFIXES = (".yaml", ".yml", ".json", ".prom", ".txt", ".metrics")
+_EXPOSITION_LINE = re.compile(r"^# (HELP|TYPE|UNIT|EOF)\b", re.MULTILINE)
+URL = re.compile(r"https?://", re.IGNORECASE)
+
+
+@dataclass
+class ImportOptions:
+    domain: str | None = None
+    timeout: float = 10.0
+    # Labels Prometheus attaches to every series (job, instance, scrape labels): never a
+    # metric's own label.
+    target_labels: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ImportRun:
+    """The state of one import: what was read, and the texts for located messages."""
+
+    options: ImportOptions
+    estate: Estate = field(default_factory=Estate)
+    report: Report = field(default_factory=Report)
+    metrics: ExpressionMetrics = field(default_factory=ExpressionMetrics)
+    texts: dict[str, str] = field(default_factory=dict)  # display path -> text
+    group_count: int = 0
+
+    def error(self, code: str, message: str, location: Location,
+              hint: str | None = None) -> None:
+        self.report.errors.append(Diagnostic(code, Severity.ERROR, message, location,
+                                             hint=hint))
+
+
+def read_sources(sources: Iterable[str], options: ImportOptions) -> ImportRun:
+    """Read every source into one ImportRun (errors are in its report)."""
+    run = ImportRun(options)
+    texts: list[tuple[str, str]] = []
+    for source in sources:
+        if URL.match(source):
+            text = _fetch(run, source)
+            if text is not None:
+                texts.append((source, text))
+            continue
+        path = Path(source)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file()
+                           and p.suffix in _FILE_SUFFIXES
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            if not files:
+                run.error("import/empty-source", "no rule, dashboard, scrape or exposition "
+                          "files in this directory", Location(source))
+        elif path.exists():
+            files = [path]
+        else:
+            run.error("import/missing-source", "no such file or directory", Location(source))
+            continue
+        for file in files:
+            text = _read(run, file)
+            if text is not None:
+                texts.append((str(file), text))
+    # Rule files and scrape configs first: their names (recorded series, target labels) tell
+    # what the dashboards and expositions read.
+    kinds = [(display, text, detect(text)) for display, text in texts]
+    for display, text, kind in sorted(kinds, key=lambda k: _READ_ORDER.index(k[2])):
+        run.texts[display] = text
+        _READERS[kind](run, display, text)
+    return run
+
+
+def detect(text: str) -> str:
+    """`json`, `exposition` or `yaml`, from the content."""
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith(("{", "[")):
+        return "json"
+    if _EXPOSITION_LINE.search(text) and ":" not in stripped.split("\n", 1)[0].split(" ")[0]:
+        return "exposition"
+    return "yaml"
+
+
+def _read(run: ImportRun, path: Path) -> str | None:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            run.error("import/too-large", f"file is larger than {MAX_FILE_BYTES // 1048576} MiB",
+                      Location(str(path)))
+            return None
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        run.error("import/encoding", f"file is not valid UTF-8 (byte {error.start})",
+                  Location(str(path)))
+    except OSError as error:
+        run.error("import/unreadable", f"cannot read file: {error.strerror or error}",
+                  Location(str(path)))
+    return None
+
+
+def _fetch(run: ImportRun, url: str) -> str | None:
+    import requests
+
+    try:
+        response = requests.get(url, timeout=run.options.timeout, stream=True,
+                                headers={"Accept": "text/plain;version=0.0.4, */*;q=0.1"})
+        with response:
+            response.raise_for_status()
+            body = response.raw.read(MAX_FILE_BYTES + 1, decode_content=True)
+    except requests.RequestException as error:
+        run.error("import/unreachable", f"cannot read {url}: {_reason(error)}", Location(url),
+                  "check the address, and that the service is running")
+        return None
+    if len(body) > MAX_FILE_BYTES:
+        run.error("import/too-large", f"response is larger than {MAX_FILE_BYTES // 1048576} MiB",
+                  Location(url))
+        return None
+    return body.decode("utf-8", errors="replace")
+
+
+def _reason(error: Exception) -> str:
+    import requests
+
+    if isinstance(error, requests.HTTPError) and error.response is not None:
+        return f"HTTP {error.response.status_code}"
+    if isinstance(error, requests.ConnectionError):
+        return "connection failed"
+    if isinstance(error, requests.Timeout):
+        return "timed out"
+    return type(error).__name__
+
+
+def _read_yaml(run: ImportRun, display: str, text: str) -> None:
+    from metricsctl.adopt.rule_files import RuleFileReader, is_rules_document
+    from metricsctl.adopt.scrape_config import is_scrape_document, read_scrape_config
+    from metricsctl.adopt.yaml_documents import yaml_documents
+
+    documents, problems = yaml_documents(text, display)
+    run.report.errors.extend(problems)
+    if problems:
+        return
+    if not documents:
+        run.error("import/empty-source", "file holds no YAML document", Location(display))
+        return
+    reader = RuleFileReader(run.estate, run.report, run.metrics, run.options.domain)
+    total_groups = sum(_group_count(document) for document in documents)
+    for document in documents:
+        if is_rules_document(document.data):
+            reader.read(document, total_groups)
+        elif is_scrape_document(document.data):
+            read_scrape_config(run, document)
+        else:
+            run.error("import/unknown-source",
+                      "not a rule file, PrometheusRule manifest or scrape configuration",
+                      document.locate(()), "rule files start with `groups:`; scrape "
+                      "configurations hold `scrape_configs:`")
+    run.report.errors.extend(reader.errors)
+
+
+def _group_count(document: SourceDocument) -> int:
+    data = document.data
+    if isinstance(data, dict) and data.get("kind") == "PrometheusRule":
+        data = data.get("spec")
+    groups = data.get("groups") if isinstance(data, dict) else None
+    return len(groups) if isinstance(groups, list) else 0
+
+
+def _read_json(run: ImportRun, display: str, text: str) -> None:
+    from metricsctl.adopt.dashboards import read_dashboard_json
+
+    read_dashboard_json(run, display, text)
+
+
+def _read_exposition(run: ImportRun, display: str, text: str) -> None:
+    from metricsctl.adopt.metadata import read_exposition
+
+    read_exposition(run, display, text)
+
+
+_READ_ORDER = ("yaml", "json", "exposition")
+_READERS: dict[str, Callable[[ImportRun, str, str], None]] = {
+    "yaml": _read_yaml, "json": _read_json, "exposition": _read_exposition}
+
