@@ -64,8 +64,13 @@ def plan_import(estate: Estate, specs_dir: Path, report: Report, *,
         return {}
     blobs = {**existing.blobs, **{path: text.encode("utf-8") for path, text in files.items()}}
     result = load_catalog_from_blobs(specs_dir, str(specs_dir), blobs)
-    report.errors.extend(result.errors)
-    if report.errors:
+    if result.errors:
+        report.errors.extend(result.errors)
+        report.errors.append(Diagnostic(
+            "import/invalid-result", Severity.ERROR,
+            "the catalog with the imported entries would not be valid (errors above); "
+            "nothing was written", Location(str(specs_dir)),
+            hint="fix what the errors point at in the sources, or import fewer sources"))
         return {}
     report.files = sorted(str(specs_dir / path) for path in files)
     return files
