@@ -49,11 +49,10 @@ def read_sources(sources: Iterable[str], options: ImportOptions) -> ImportRun:
     """Read every source into one ImportRun (errors are in its report)."""
     run = ImportRun(options)
     texts: list[tuple[str, str]] = []
+    urls: list[str] = []
     for source in sources:
         if URL.match(source):
-            text = _fetch(run, source)
-            if text is not None:
-                texts.append((source, text))
+            urls.append(source)
             continue
         path = Path(source)
         if path.is_dir():
@@ -78,6 +77,10 @@ def read_sources(sources: Iterable[str], options: ImportOptions) -> ImportRun:
     for display, text, kind in sorted(kinds, key=lambda k: _READ_ORDER.index(k[2])):
         run.texts[display] = text
         _READERS[kind](run, display, text)
+    for url in urls:
+        from metricsctl.adopt.metadata import fetch_and_read
+
+        fetch_and_read(run, url)
     return run
 
 
@@ -105,38 +108,6 @@ def _read(run: ImportRun, path: Path) -> str | None:
         run.error("import/unreadable", f"cannot read file: {error.strerror or error}",
                   Location(str(path)))
     return None
-
-
-def _fetch(run: ImportRun, url: str) -> str | None:
-    import requests
-
-    try:
-        response = requests.get(url, timeout=run.options.timeout, stream=True,
-                                headers={"Accept": "text/plain;version=0.0.4, */*;q=0.1"})
-        with response:
-            response.raise_for_status()
-            body = response.raw.read(MAX_FILE_BYTES + 1, decode_content=True)
-    except requests.RequestException as error:
-        run.error("import/unreachable", f"cannot read {url}: {_reason(error)}", Location(url),
-                  "check the address, and that the service is running")
-        return None
-    if len(body) > MAX_FILE_BYTES:
-        run.error("import/too-large", f"response is larger than {MAX_FILE_BYTES // 1048576} MiB",
-                  Location(url))
-        return None
-    return body.decode("utf-8", errors="replace")
-
-
-def _reason(error: Exception) -> str:
-    import requests
-
-    if isinstance(error, requests.HTTPError) and error.response is not None:
-        return f"HTTP {error.response.status_code}"
-    if isinstance(error, requests.ConnectionError):
-        return "connection failed"
-    if isinstance(error, requests.Timeout):
-        return "timed out"
-    return type(error).__name__
 
 
 def _read_yaml(run: ImportRun, display: str, text: str) -> None:
