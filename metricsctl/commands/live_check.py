@@ -134,7 +134,8 @@ def _observe(catalog: Catalog, settings: HttpSettings, urls: Sequence[str],
     with HttpGetter(settings) as getter, _progress(steps, text) as step:
         if prometheus:
             _observe_prometheus(observation, catalog, getter, prometheus, jobs, step)
-        for source in [*urls, *files]:
+        sources: list[str | Path] = [*urls, *files]
+        for source in sources:
             step(str(source))
             warnings.extend(_observe_exposition(observation, catalog, getter, source))
     return observation, warnings

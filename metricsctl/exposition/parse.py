@@ -17,7 +17,13 @@ from metricsctl.exposition.model import (
     MetricFamily,
     Sample,
 )
-from metricsctl.exposition.sample_line import error_column, parse_sample_line
+from metricsctl.exposition.sample_line import (
+    canonical_line,
+    error_column,
+    labels_of,
+    parse_with_prometheus_client,
+    timestamp_of,
+)
 
 TEXT_TYPES = frozenset({"counter", "gauge", "histogram", "summary", "untyped"})
 OPENMETRICS_TYPES = frozenset({"counter", "gauge", "histogram", "gaugehistogram", "summary",
@@ -78,17 +84,34 @@ class _Reader:
                 "the exposition is truncated: its last line has no newline", len(lines),
                 len(lines[-1]) + 1)
         seen_eof = 0
+        openmetrics = self.openmetrics
+        canonical = canonical_line(openmetrics)
+        # The hot loop: one regular expression per canonical sample line, and the family
+        # lookup only when the sample name changes.
         for number, raw in enumerate(lines, start=1):
             line = raw[:-1] if raw.endswith("\r") else raw
             if seen_eof:
                 raise ExpositionSyntaxError(f"content after `# EOF` (line {seen_eof})", number)
-            if line.startswith("#"):
-                if self.openmetrics and line == "# EOF":
+            match = canonical(line)
+            if match is not None:
+                name, label_text, value_text, timestamp_text = match.groups()
+                try:
+                    labels = labels_of(label_text) if label_text else {}
+                except ValueError as error:
+                    raise ExpositionSyntaxError(f"syntax error in sample line ({error})",
+                                                number, line.index("{") + 1) from None
+                family = self.current
+                if family is None or name not in self.current_names:
+                    family = self._family_of_sample(name, number)
+                family.samples.append(Sample(name, labels, float(value_text), number,
+                                             timestamp_of(timestamp_text, openmetrics)))
+            elif line.startswith("#"):
+                if openmetrics and line == "# EOF":
                     seen_eof = number
                     continue
                 self._metadata(line, number)
             elif not line.strip():
-                if self.openmetrics:
+                if openmetrics:
                     raise ExpositionSyntaxError("empty line (OpenMetrics allows none)", number)
             else:
                 self._sample(line, number)
@@ -163,22 +186,26 @@ class _Reader:
         self.current_names = family.sample_names
 
     def _sample(self, line: str, number: int) -> None:
+        """A line in another shape than the canonical one: prometheus_client reads it."""
         current = self.current
         try:
-            parsed = parse_sample_line(line, self.openmetrics, current.name if current else None,
-                                       current.type if current else None)
+            parsed = parse_with_prometheus_client(
+                line, self.openmetrics, current.name if current else None,
+                current.type if current else None)
         except ValueError as error:
             reason = str(error).split(": ", 1)[0] or "invalid sample line"
             raise ExpositionSyntaxError(f"syntax error in sample line ({reason})", number,
                                         error_column(line)) from None
-        name = parsed.name
-        if current is not None and name in self.current_names:
-            family = current
-        else:
-            family = self.owner.get(name) or self._untyped_family(name, number)
-            self._make_current(family)
-        family.samples.append(Sample(name, parsed.labels, parsed.value, number,
+        family = current
+        if family is None or parsed.name not in self.current_names:
+            family = self._family_of_sample(parsed.name, number)
+        family.samples.append(Sample(parsed.name, parsed.labels, parsed.value, number,
                                      parsed.timestamp))
+
+    def _family_of_sample(self, name: str, number: int) -> MetricFamily:
+        family = self.owner.get(name) or self._untyped_family(name, number)
+        self._make_current(family)
+        return family
 
     def _untyped_family(self, name: str, number: int) -> MetricFamily:
         family = MetricFamily(name, "unknown" if self.openmetrics else "untyped", number)

@@ -11,7 +11,7 @@ prometheus_client, whose ValueError makes it a syntax error.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 _NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
@@ -44,6 +44,29 @@ def _unescape(value: str) -> str:
     return _ESCAPE.sub(lambda match: _UNESCAPED[match.group(1)], value)
 
 
+def canonical_line(openmetrics: bool) -> Callable[[str], re.Match[str] | None]:
+    """The fast path's matcher: groups (name, label text, value, timestamp)."""
+    return (_OPENMETRICS_LINE if openmetrics else _TEXT_LINE).fullmatch
+
+
+def labels_of(label_text: str) -> dict[str, str]:
+    """The labels of a canonical line's label text (`a="x",b="y"`)."""
+    pairs = _LABEL_PAIR.findall(label_text)
+    labels = dict(pairs)
+    if len(labels) != len(pairs):
+        raise ValueError("duplicate label name")
+    if "\\" in label_text:
+        return {name: _unescape(value) for name, value in labels.items()}
+    return labels
+
+
+def timestamp_of(text: str | None, openmetrics: bool) -> float | None:
+    """Seconds: OpenMetrics writes seconds, the text format milliseconds."""
+    if text is None:
+        return None
+    return float(text) if openmetrics else int(text) / 1000
+
+
 def parse_sample_line(line: str, openmetrics: bool, family: str | None = None,
                       family_type: str | None = None) -> ParsedSample:
     """The sample on `line`; ValueError when neither we nor prometheus_client can read it.
@@ -51,23 +74,15 @@ def parse_sample_line(line: str, openmetrics: bool, family: str | None = None,
     `family` and `family_type` are the family the line follows (OpenMetrics allows exemplars
     only on some types, so prometheus_client needs them to judge the line).
     """
-    match = (_OPENMETRICS_LINE if openmetrics else _TEXT_LINE).fullmatch(line)
+    match = canonical_line(openmetrics)(line)
     if match is None:
-        return _parse_with_prometheus_client(line, openmetrics, family, family_type)
+        return parse_with_prometheus_client(line, openmetrics, family, family_type)
     name, label_text, value_text, timestamp_text = match.groups()
-    labels: dict[str, str] = {}
-    if label_text:
-        for label, value in _LABEL_PAIR.findall(label_text):
-            if label in labels:
-                raise ValueError(f"duplicate label {label!r}")
-            labels[label] = _unescape(value) if "\\" in value else value
-    timestamp = None
-    if timestamp_text is not None:
-        timestamp = float(timestamp_text) if openmetrics else int(timestamp_text) / 1000
-    return ParsedSample(name, labels, float(value_text), timestamp)
+    return ParsedSample(name, labels_of(label_text) if label_text else {}, float(value_text),
+                        timestamp_of(timestamp_text, openmetrics))
 
 
-def _parse_with_prometheus_client(line: str, openmetrics: bool, family: str | None,
+def parse_with_prometheus_client(line: str, openmetrics: bool, family: str | None,
                                   family_type: str | None) -> ParsedSample:
     from prometheus_client.openmetrics import parser as openmetrics_parser
     from prometheus_client.parser import text_string_to_metric_families

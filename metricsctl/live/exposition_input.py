@@ -21,7 +21,12 @@ def ingest_exposition(observation: Observation, exposition: Exposition,
         if not observed.line:
             observed.line = family.line
         observed.sample_names.update(sample.name for sample in family.samples)
+        series = observed.series
         for sample in family.samples:
-            observed.add_series(sample.labels, dropped_labels)
+            labels = sample.labels
+            if "le" in labels or "quantile" in labels or not dropped_labels.isdisjoint(labels):
+                observed.add_series(labels, dropped_labels)
+            else:  # the common case, without building a filtered copy
+                series.add(tuple(sorted(labels.items())))
         if family.type in ("histogram", "gaugehistogram") and family.samples:
             observed.add_bucket_layout(family.bucket_bounds, source)

@@ -32,12 +32,33 @@ class ObservedMetric:
     series_count: int | None = None  # from a count query, when the input has one
     line: int = 0  # where the family starts, in a file input
 
+    _index: dict[str, tuple[set[str], int]] | None = None
+    _indexed_series: int = -1
+
+    def label_index(self) -> dict[str, tuple[set[str], int]]:
+        """label -> (its distinct values, how many series carry it); built once per state."""
+        if self._index is None or self._indexed_series != len(self.series):
+            values: dict[str, set[str]] = {}
+            carried: dict[str, int] = {}
+            for labels in self.series:
+                for name, value in labels:
+                    values.setdefault(name, set()).add(value)
+                    carried[name] = carried.get(name, 0) + 1
+            self._index = {name: (values[name], carried[name]) for name in values}
+            self._indexed_series = len(self.series)
+        return self._index
+
     @property
     def label_names(self) -> frozenset[str]:
-        return frozenset(name for labels in self.series for name, _ in labels)
+        return frozenset(self.label_index())
 
     def label_values(self, label: str) -> set[str]:
-        return {value for labels in self.series for name, value in labels if name == label}
+        entry = self.label_index().get(label)
+        return set(entry[0]) if entry else set()
+
+    def series_carrying(self, label: str) -> int:
+        entry = self.label_index().get(label)
+        return entry[1] if entry else 0
 
     @property
     def observed_series(self) -> int:

@@ -54,7 +54,7 @@ def _compare(metric: Metric, observed: ObservedMetric,
     for label in metric.label_names:
         if label not in declared:
             continue
-        lacking = sum(1 for labels in observed.series if label not in dict(labels))
+        lacking = len(observed.series) - observed.series_carrying(label)
         if lacking:
             share = "no series" if lacking == len(observed.series) else (
                 f"{lacking} of {len(observed.series)} series")
