@@ -59,8 +59,18 @@ def read_parsed(run: ImportRun, exposition: Exposition) -> None:
         return
     domain = run.options.domain or _domain_of(exposition.source)
     draft = None
+    names = set(exposition.families)
     for family in exposition.families.values():
         location = Location(exposition.source, family.line, 1)
+        if family.type == "counter" and family.name.removesuffix("_total") in names - {
+                family.name}:
+            # Go's client exposes go_memstats_alloc_bytes and go_memstats_alloc_bytes_total;
+            # a catalog counter's name without _total is also its name in client libraries,
+            # which refuse two metrics of one name.
+            run.report.add(Outcome.UNMAPPED, "metric", family.name, location,
+                           f"a counter named like the {family.name.removesuffix('_total')} "
+                           "family plus _total: client libraries cannot define both")
+            continue
         entry = _metric(run, family, location)
         if entry is None:
             continue

@@ -18,7 +18,7 @@ from typing import Any
 
 from metricsctl.adopt.drafts import DomainDraft, DraftEntry, Estate, entry_key
 from metricsctl.adopt.report import Conflict, Report
-from metricsctl.catalog.loader import PROJECT_FILE, discover_spec_files, load_catalog_from_blobs
+from metricsctl.catalog.loader import PROJECT_FILE, load_catalog_from_blobs, read_spec_blobs
 from metricsctl.catalog.model import DEFAULT_SEVERITIES
 from metricsctl.catalog.writer import Entry, entry_lines, render_domain_file, render_project_file
 from metricsctl.catalog.yaml_source import PathKey, SourceDocument, parse_yaml
@@ -98,10 +98,8 @@ def _read_existing(specs_dir: Path, report: Report) -> _Existing | None:
         return None
     blobs: dict[str, bytes] = {}
     if specs_dir.is_dir():
-        files, problems = discover_spec_files(specs_dir)
+        blobs, problems = read_spec_blobs(specs_dir)
         report.errors.extend(problems)
-        for relative, path in files:
-            blobs[relative] = path.read_bytes()
     existing = _Existing(blobs)
     if not blobs:
         return existing
