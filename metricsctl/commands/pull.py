@@ -13,6 +13,7 @@ from metricsctl.commands.push import (
     ConcurrencyOption,
     GrafanaUrlOption,
     InsecureOption,
+    QuietOption,
     TimeoutOption,
     connection_settings,
     run_preflight,
@@ -32,6 +33,7 @@ def pull(
     timeout: TimeoutOption = 10.0,
     ca_cert: CaCertOption = None,
     insecure: InsecureOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Download dashboards from Grafana into DIR/<uid>.json, normalized like `generate`.
 
@@ -56,11 +58,12 @@ def pull(
     from metricsctl.grafana.client import GrafanaClient
     from metricsctl.grafana.download import pull_dashboards
     from metricsctl.grafana.errors import GrafanaError
+    from metricsctl.grafana.progress import wait_listener
     from metricsctl.grafana.search import managed_dashboards
     from metricsctl.targets.grafana import build_dashboards
 
     out_console = console.stdout()
-    with GrafanaClient(settings) as client:
+    with GrafanaClient(settings, listener=wait_listener(quiet=quiet)) as client:
         info = run_preflight(client, text=True)
         out_console.print(f"Grafana {info.version} at {info.url}")
         if not wanted:

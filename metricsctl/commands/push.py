@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from metricsctl.commands.catalog_input import SpecsDirArgument, load_valid_catalog
+from metricsctl.grafana.backoff import RetryPolicy
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -37,8 +38,18 @@ class PushFormat(StrEnum):
 GrafanaUrlOption = Annotated[str | None, typer.Option(
     "--grafana-url", metavar="URL",
     help="Grafana's base URL [default: $GRAFANA_URL, else grafana.url in the project file].")]
+_RETRY = RetryPolicy()
 TimeoutOption = Annotated[float, typer.Option(
-    "--timeout", metavar="S", min=0.1, help="Seconds to wait for each HTTP answer.")]
+    "--timeout", metavar="S", min=0.1,
+    help=f"Seconds one HTTP request may take as a whole (connect and every read). A "
+         f"request is tried at most {_RETRY.attempts} times, so it ends within "
+         f"{_RETRY.attempts} x S plus at most {_RETRY.longest_backoff():g} s of backoff "
+         f"({(_RETRY.attempts - 1) * _RETRY.max_delay:g} s if Grafana asks to wait), and "
+         f"never after {_RETRY.budget:g} s.")]
+QuietOption = Annotated[bool, typer.Option(
+    "--quiet", "-q",
+    help="Do not say what is awaited (retries, slow answers) on stderr; it is only said "
+         "when stderr is a terminal.")]
 ConcurrencyOption = Annotated[int, typer.Option(
     "--concurrency", metavar="N", min=1, max=32, help="Requests in flight at once.")]
 CaCertOption = Annotated[Path | None, typer.Option(
@@ -69,6 +80,7 @@ def push(
         "--format", "-f", help="Output format (json: for CI, stable keys).")] = PushFormat.text,
     ca_cert: CaCertOption = None,
     insecure: InsecureOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Push the catalog's dashboards to Grafana: plan, then apply.
 
@@ -77,8 +89,11 @@ def push(
     pushed it is never overwritten without --force. Saves carry Grafana's current version
     (optimistic concurrency), a message and the folder; folders are created parents
     first. Credentials: GRAFANA_TOKEN (service-account token) or GRAFANA_USER and
-    GRAFANA_PASSWORD. Exit 0 when every dashboard is in place, 1 on any conflict or
-    failure, 2 on usage errors.
+    GRAFANA_PASSWORD. A save counts only when Grafana's own answer confirms it. With
+    --dry-run the plan also checks that the credentials may make every write (what
+    Grafana reports: canSave/canEdit, folders:create...). Exit 0 when every dashboard is in
+    place (a dry run: would be), 1 on any conflict, failure or missing permission, 2 on
+    usage errors.
     """
     from metricsctl.grafana.version_message import version_message
 
@@ -91,18 +106,26 @@ def push(
     history_message = version_message(message, catalog.root)
 
     from metricsctl.grafana.client import GrafanaClient
+    from metricsctl.grafana.permissions import check_write_access
     from metricsctl.grafana.plan import make_plan, push_request
+    from metricsctl.grafana.progress import wait_listener
     from metricsctl.grafana.report import PushReport
 
     request = push_request(catalog, selected)
-    with GrafanaClient(settings) as client:
-        info = run_preflight(client, text)
+    secrets = settings.credentials.secrets()
+    with GrafanaClient(settings, listener=wait_listener(quiet=quiet)) as client:
+        info = run_preflight(client, text, dry_run=dry_run)
         plan = make_plan(client, request, force=force, prune=prune, concurrency=concurrency)
         if text:
-            _print_plan(info.version, info.url, plan, diff)
-        applied = None if dry_run else _apply(client, plan, history_message, concurrency, text)
-    report = PushReport(info, plan, applied, diffs=diff)
-    _finish(report, catalog, text)
+            _print_plan(info.version, info.url, plan, diff, secrets)
+        if dry_run:
+            applied = None
+            access = check_write_access(client, plan, settings.credentials.describe())
+        else:
+            applied = _apply(client, plan, history_message, concurrency, text)
+            access = ()
+    report = PushReport(info, plan, applied, diffs=diff, access=access)
+    _finish(report, catalog, text, secrets)
 
 
 def _apply(client: GrafanaClient, plan: Plan, message: str, concurrency: int,
@@ -127,20 +150,22 @@ def _apply(client: GrafanaClient, plan: Plan, message: str, concurrency: int,
                           on_outcome=advance)
 
 
-def _print_plan(version: str, url: str, plan: Plan, diff: bool) -> None:
+def _print_plan(version: str, url: str, plan: Plan, diff: bool,
+                secrets: Sequence[str]) -> None:
     from metricsctl import console
+    from metricsctl.grafana.redaction import redact
     from metricsctl.grafana.report import dashboard_diff, plan_headline, plan_lines
 
     out = console.stdout()
-    out.print(f"Grafana {version} at {url}")
+    out.print(redact(f"Grafana {version} at {url}", secrets))
     out.print(plan_headline(plan))
-    for line in plan_lines(plan):
-        out.print(line, markup=True)  # plan_lines escapes the data it quotes
+    for line in plan_lines(plan, secrets):
+        out.print(line)
     if diff:
         for step in plan.steps():
             patch = dashboard_diff(step)
             if patch:
-                out.print(colored_diff(patch), end="")
+                out.print(colored_diff(redact(patch, secrets)), end="")
 
 
 def colored_diff(patch: str) -> Text:
@@ -163,13 +188,15 @@ def colored_diff(patch: str) -> Text:
     return styled
 
 
-def _finish(report: PushReport, catalog: Catalog, text: bool) -> NoReturn:
+def _finish(report: PushReport, catalog: Catalog, text: bool,
+            secrets: Sequence[str]) -> NoReturn:
     from metricsctl import console
-    from metricsctl.grafana.report import json_report, push_diagnostics, summary_table
+    from metricsctl.grafana.redaction import redact
+    from metricsctl.grafana.report import json_report, push_diagnostics, redacted, summary_table
 
-    diagnostics = push_diagnostics(report, _locator(catalog))
+    diagnostics = redacted(push_diagnostics(report, _locator(catalog)), secrets)
     if not text:
-        console.write(json_report(report, diagnostics))
+        console.write(redact(json_report(report, diagnostics), secrets))
         raise typer.Exit(0 if report.ok else 1)
     from metricsctl.commands.catalog_input import print_diagnostics
 
@@ -179,15 +206,26 @@ def _finish(report: PushReport, catalog: Catalog, text: bool) -> NoReturn:
                                     for path, document in catalog.documents.items()})
     if report.dry_run:
         out.print("dry run: nothing was changed in Grafana")
-    if report.ok:
-        out.print("[green]✓[/] Grafana matches the catalog" if not report.dry_run else
-                  "[green]✓[/] the push would succeed", markup=True)
+    unchecked = len(report.unchecked())
+    if report.ok and not report.dry_run:
+        out.print("[green]✓[/] Grafana matches the catalog", markup=True)
+    elif report.ok and unchecked:
+        out.print(f"[yellow]?[/] the plan holds, but whether the credentials may make "
+                  f"{unchecked} of its writes could not be checked (see the warnings)",
+                  markup=True)
+    elif report.ok:
+        out.print("[green]✓[/] the push would succeed", markup=True)
     else:
         summary = report.summary()
         conflicts, failed = summary["conflict"], summary["failed"]
+        denied = len(report.denied())
         problems = [f"{conflicts} conflict{'s' if conflicts != 1 else ''}"] if conflicts else []
         problems += [f"{failed} failed"] if failed else []
-        out.print(f"[red]✗[/] {', '.join(problems) or 'a folder failed'}", markup=True)
+        problems += [f"{denied} write{'s' if denied != 1 else ''} the credentials may not "
+                     "make"] if denied else []
+        verdict = "the push would fail: " if report.dry_run else ""
+        out.print(f"[red]✗[/] {verdict}{', '.join(problems) or 'a folder failed'}",
+                  markup=True)
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -238,18 +276,21 @@ def connection_settings(catalog: Catalog, grafana_url: str | None, timeout: floa
     return settings
 
 
-def run_preflight(client: GrafanaClient, text: bool) -> GrafanaInfo:
+def run_preflight(client: GrafanaClient, text: bool, *, dry_run: bool = False) -> GrafanaInfo:
     """Health and credentials check; exit 1 with one clear line when it fails."""
     from metricsctl.grafana.errors import GrafanaError
     from metricsctl.grafana.preflight import preflight
+    from metricsctl.grafana.report import redacted
 
     try:
         return preflight(client)
     except GrafanaError as error:
-        _connection_failure(client.url, [error.diagnostic()], text)
+        diagnostics = redacted([error.diagnostic()], client.settings.credentials.secrets())
+        _connection_failure(client.url, diagnostics, text, dry_run)
 
 
-def _connection_failure(url: str, diagnostics: Sequence[Diagnostic], text: bool) -> NoReturn:
+def _connection_failure(url: str, diagnostics: Sequence[Diagnostic], text: bool,
+                        dry_run: bool) -> NoReturn:
     from metricsctl import console
 
     if text:
@@ -259,7 +300,7 @@ def _connection_failure(url: str, diagnostics: Sequence[Diagnostic], text: bool)
     else:
         from metricsctl.grafana.report import failure_json
 
-        console.write(failure_json(url, diagnostics))
+        console.write(failure_json(url, diagnostics, dry_run))
     raise typer.Exit(1)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported where used: `push --help` reads this module's defaults
+    import random
+    from datetime import datetime
 
 TOO_MANY_REQUESTS = 429
 MIN_ATTEMPT_TIMEOUT = 0.05  # seconds: the shortest attempt the budget's rest can leave
@@ -52,6 +54,9 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     or unreadable. A date in the past means 0."""
     if value is None or not value.strip():
         return None
+    from datetime import UTC, datetime
+    from email.utils import parsedate_to_datetime
+
     text = value.strip()
     try:
         return max(0.0, float(text))

@@ -94,6 +94,7 @@ class FolderStep:
     action: FolderAction
     mismatch: str | None = None  # how an existing folder differs from the catalog
     reason: str | None = None  # why it could not be read
+    can_write: bool | None = None  # an existing folder: may we save dashboards in it
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,7 @@ class DashboardStep:
     reason: str | None = None  # why: what changed, what conflicts, what failed
     removal: bool = False  # found by --prune: Grafana has it, the catalog no longer does
     owner_tags: tuple[str, ...] = ()  # prune: the tags it must still carry when deleted
+    can_write: bool | None = None  # Grafana's copy: may we save it (prune: delete it)
 
     @property
     def writes(self) -> bool:
@@ -198,7 +200,8 @@ def plan_folder(client: GrafanaClient, spec: FolderSpec) -> FolderStep:
     if not response.ok or not response.is_json_object:
         return replace(step, action=FolderAction.FAILED,
                        reason=f"could not read the folder: {response.describe()}")
-    return replace(step, mismatch=folder_mismatch(spec, response.body))
+    return replace(step, mismatch=folder_mismatch(spec, response.body),
+                   can_write=permission(response.body, "canSave", "canEdit"))
 
 
 def folder_mismatch(spec: FolderSpec, live: Mapping[str, Any]) -> str | None:
@@ -231,7 +234,8 @@ def plan_dashboard(client: GrafanaClient, desired: DesiredDashboard, *,
     dashboard, meta = live
     live_folder = meta.get("folderUid") or None
     version = _int(meta.get("version"), _int(dashboard.get("version"), 0))
-    step = replace(step, live=dashboard, live_version=version, live_folder=live_folder)
+    step = replace(step, live=dashboard, live_version=version, live_folder=live_folder,
+                   can_write=permission(meta, "canSave", "canEdit"))
     changes = []
     if not same_content(dashboard, desired.dashboard):
         changes.append("content changed")
@@ -282,7 +286,9 @@ def _plan_removal(client: GrafanaClient, hit: Mapping[str, Any], project: str, *
                        reason=f"could not read it from Grafana: {response.describe()}")
     dashboard, meta = live
     step = replace(step, live=dashboard, live_version=_int(meta.get("version"), 0),
-                   live_folder=meta.get("folderUid") or None)
+                   live_folder=meta.get("folderUid") or None,
+                   can_write=permission(meta, "canDelete") if "canDelete" in meta else
+                   permission(meta, "canSave"))
     owner = _ownership_problem(dashboard, meta, step.live_version or 0, project)
     if owner is None:
         return step
@@ -319,6 +325,15 @@ def _ownership_problem(dashboard: dict[str, Any], meta: Mapping[str, Any],
         return f"it was edited in Grafana since metricsctl pushed it (version {version}{who})"
     return (f"it was not pushed by metricsctl, or was saved from Grafana's UI since "
             f"(version {version}{who})")
+
+
+def permission(meta: Mapping[str, Any], *flags: str) -> bool | None:
+    """What Grafana's `canSave`/`canEdit`/`canDelete` flags say: False when any is false,
+    True when all present are true, None when Grafana sent none."""
+    values = [meta[flag] for flag in flags if isinstance(meta.get(flag), bool)]
+    if not values:
+        return None
+    return all(values)
 
 
 def _tags(dashboard: Mapping[str, Any]) -> list[str]:

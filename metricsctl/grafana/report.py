@@ -1,21 +1,29 @@
 """How a push reads: the plan, diffs against Grafana, the summary, problems as Diagnostics.
 
-Text is for people (rich markup); JSON (`--format json`) is for CI, with stable keys:
-`grafana`, `dry_run`, `ok`, `summary`, `folders`, `dashboards`, `diagnostics`.
+Text is for people (rich Text: data is printed literally, never read as markup or emoji);
+JSON (`--format json`) is for CI, with stable keys: `grafana`, `dry_run`, `ok`, `summary`,
+`folders`, `dashboards`, `diagnostics`. In a dry run each write also says whether the
+credentials may make it (`access`: granted, denied, unknown; permissions.py).
+Everything shown that a server sent passes through `redact` (credentials never show).
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from metricsctl.diagnostics import Diagnostic, Location, Severity
 from metricsctl.grafana.apply import Applied, FolderResult, Outcome
 from metricsctl.grafana.normalize import normalize
+from metricsctl.grafana.permissions import Access, WriteAccess
 from metricsctl.grafana.plan import Action, DashboardStep, FolderAction, Plan
 from metricsctl.grafana.preflight import GrafanaInfo
+from metricsctl.grafana.redaction import redact
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 SUMMARY_KEYS = ("created", "updated", "unchanged", "conflict", "failed", "pruned")
 # What each planned action becomes, for the summary of a dry run.
@@ -34,6 +42,13 @@ class PushReport:
     plan: Plan
     applied: Applied | None  # None for a dry run
     diffs: bool = False
+    access: tuple[WriteAccess, ...] = ()  # a dry run: may the credentials make each write
+
+    def denied(self) -> tuple[WriteAccess, ...]:
+        return tuple(a for a in self.access if a.access is Access.DENIED)
+
+    def unchecked(self) -> tuple[WriteAccess, ...]:
+        return tuple(a for a in self.access if a.access is Access.UNKNOWN)
 
     @property
     def dry_run(self) -> bool:
@@ -55,7 +70,8 @@ class PushReport:
         folders_failed = any(f.action is FolderAction.FAILED for f in self.plan.folders) if (
             self.applied is None) else any(f.result is FolderResult.FAILED
                                            for f in self.applied.folders)
-        return summary["conflict"] == 0 and summary["failed"] == 0 and not folders_failed
+        return (summary["conflict"] == 0 and summary["failed"] == 0 and not folders_failed
+                and not self.denied())
 
     def outcome(self, step: DashboardStep) -> Outcome | None:
         if self.applied is None:
@@ -90,7 +106,26 @@ def push_diagnostics(report: PushReport, locate: Locate) -> list[Diagnostic]:
         elif result == "failed":
             diagnostics.append(Diagnostic("push/failed", Severity.ERROR,
                                           f"dashboard `{step.uid}`: {message}", locate(step.uid)))
+    for access in report.access:
+        where = locate(access.uid) if access.kind == "dashboard" else None
+        if access.access is Access.DENIED:
+            diagnostics.append(Diagnostic(
+                "push/permission", Severity.ERROR,
+                f"{access.kind} `{access.uid}`: would fail: {access.detail}", where,
+                "give the service account write access to the folder (Editor, or folder "
+                "permissions), or push with other credentials"))
+        elif access.access is Access.UNKNOWN:
+            diagnostics.append(Diagnostic("push/permission-unknown", Severity.WARNING,
+                                          f"{access.kind} `{access.uid}`: {access.detail}",
+                                          where))
     return diagnostics
+
+
+def redacted(diagnostics: Sequence[Diagnostic], secrets: Sequence[str]) -> list[Diagnostic]:
+    """The diagnostics with every credential redacted from their texts (server text in them
+    may echo what we sent)."""
+    return [replace(d, message=redact(d.message, secrets),
+                    hint=redact(d.hint, secrets) if d.hint else d.hint) for d in diagnostics]
 
 
 def _conflict_hint(step: DashboardStep, message: str) -> str:
@@ -119,12 +154,14 @@ def _folder_mismatch(uid: str, message: str) -> Diagnostic:
 
 # -- text -------------------------------------------------------------------------------------
 
-def plan_lines(plan: Plan) -> list[str]:
-    """One line per folder to create and per dashboard that needs attention (rich markup)."""
-    from rich.markup import escape
+def plan_lines(plan: Plan, secrets: Sequence[str] = ()) -> list[Text]:
+    """One line per folder to create and per dashboard that needs attention, as literal
+    rich Text (titles and reasons are data: never markup, never emoji codes)."""
+    from rich.text import Text
 
-    lines = [f"  [green]+[/] folder    {escape(f.uid)}  {escape(repr(f.title))}"
-             + (f" in {escape(f.parent)}" if f.parent else "")
+    lines = [Text.assemble("  ", ("+", "green"),
+                           f" folder    {f.uid}  {f.title!r}" + (f" in {f.parent}"
+                                                               if f.parent else ""))
              for f in plan.folders_to_create]
     unchanged = 0
     for step in plan.steps():
@@ -132,13 +169,14 @@ def plan_lines(plan: Plan) -> list[str]:
             unchanged += 1
             continue
         sign, style = _SIGN[step.action]
-        detail = f": {step.reason}" if step.reason else ""
+        detail = f": {redact(step.reason, secrets)}" if step.reason else ""
         if step.action is Action.CREATE:
             detail = f" in {step.folder}" if step.folder else " in the root folder"
-        lines.append(f"  [{style}]{sign} {step.action.value:<9}[/] {escape(step.uid)}  "
-                     f"{escape(repr(step.title))}{escape(detail)}")
+        lines.append(Text.assemble("  ", (f"{sign} {step.action.value:<9}", style),
+                                   f" {step.uid}  {step.title!r}{detail}"))
     if unchanged:
-        lines.append(f"  [dim]= unchanged {unchanged} dashboard{'s' if unchanged != 1 else ''}[/]")
+        lines.append(Text(f"  = unchanged {unchanged} dashboard{'s' if unchanged != 1 else ''}",
+                          style="dim"))
     return lines
 
 
@@ -191,6 +229,7 @@ def summary_table(report: PushReport) -> Any:
 def json_report(report: PushReport, diagnostics: Sequence[Diagnostic]) -> str:
     from metricsctl.diagnostics.json_format import render_json
 
+    access = {(a.kind, a.uid): a.access.value for a in report.access}
     folders = []
     applied_folders = {f.step.uid: f for f in report.applied.folders} if report.applied else {}
     for folder in report.plan.folders:
@@ -198,7 +237,8 @@ def json_report(report: PushReport, diagnostics: Sequence[Diagnostic]) -> str:
         folders.append({"uid": folder.uid, "title": folder.title, "parent": folder.parent,
                         "action": folder.action.value,
                         "result": done.result.value if done else None,
-                        "message": (done.message if done else folder.mismatch or folder.reason)})
+                        "message": (done.message if done else folder.mismatch or folder.reason),
+                        "access": access.get(("folder", folder.uid))})
     dashboards = []
     for step in report.plan.steps():
         outcome = report.outcome(step)
@@ -209,6 +249,7 @@ def json_report(report: PushReport, diagnostics: Sequence[Diagnostic]) -> str:
             "message": (outcome.message or step.reason) if outcome else step.reason,
             "version": outcome.version if outcome else step.live_version,
             "url": outcome.url if outcome else None,
+            "access": access.get(("dashboard", step.uid)),
         }
         if report.diffs:
             entry["diff"] = dashboard_diff(step)
@@ -220,10 +261,11 @@ def json_report(report: PushReport, diagnostics: Sequence[Diagnostic]) -> str:
     })
 
 
-def failure_json(url: str, diagnostics: Sequence[Diagnostic]) -> str:
+def failure_json(url: str, diagnostics: Sequence[Diagnostic], dry_run: bool) -> str:
     """The JSON document when the push could not start (preflight failed)."""
     from metricsctl.diagnostics.json_format import render_json
 
-    return render_json(diagnostics, {"grafana": {"url": url, "version": None}, "dry_run": None,
+    return render_json(diagnostics, {"grafana": {"url": url, "version": None},
+                                     "dry_run": dry_run,
                                      "ok": False, "summary": dict.fromkeys(SUMMARY_KEYS, 0),
                                      "folders": [], "dashboards": []})

@@ -8,9 +8,11 @@ Every CLI run is checked for the token: it must never show up in any output or f
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -23,9 +25,10 @@ from typing import Any
 
 import pytest
 
+from metricsctl.grafana.backoff import RetryPolicy
 from tests.conftest import REPO_ROOT, run_metricsctl
 from tests.grafana.conftest import PROXY_VARIABLES
-from tests.grafana_server import GrafanaServer, RequestRecord
+from tests.grafana_server import GrafanaServer, RequestRecord, silent_url
 from tests.grafana_server.catalogs import PushCatalog as Catalog
 from tests.grafana_server.catalogs import make_push_catalog
 from tests.grafana_server.certificates import make_pki
@@ -743,20 +746,18 @@ def test_as_a_process_no_progress_bar_without_a_terminal(
     assert_no_secret(result.stdout, "stdout")
 
 
-def test_a_progress_bar_shows_on_a_terminal(loopback: GrafanaTarget,
-                                           make_catalog: Callable[..., Catalog]) -> None:
-    catalog = make_catalog(loopback, count=8)
-    server_of(loopback).faults.delay(0.05, method="POST", times=None)
+def run_on_a_terminal(*args: str, env: dict[str, str]) -> tuple[int, bytes, bytes]:
+    """`python -m metricsctl ARGS` with stderr on a pseudo-terminal: (exit code, what the
+    terminal showed, stdout)."""
     primary, secondary = pty.openpty()
-    environment = {**os.environ, "GRAFANA_TOKEN": TOKEN, "COLUMNS": "120", "TERM": "xterm"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "metricsctl", "push", str(catalog.root), "--grafana-url",
-         loopback.url, "--concurrency", "1"],
-        stdout=subprocess.PIPE, stderr=secondary, env=environment, cwd=REPO_ROOT)
+    environment = {**os.environ, "COLUMNS": "200", "TERM": "xterm", **env}
+    process = subprocess.Popen([sys.executable, "-m", "metricsctl", *args],
+                               stdout=subprocess.PIPE, stderr=secondary, env=environment,
+                               cwd=REPO_ROOT)
     os.close(secondary)
     terminal = b""
     while True:
-        ready, _, _ = select.select([primary], [], [], 30)
+        ready, _, _ = select.select([primary], [], [], 60)
         if not ready:
             break
         try:
@@ -768,6 +769,334 @@ def test_a_progress_bar_shows_on_a_terminal(loopback: GrafanaTarget,
         terminal += chunk
     stdout, _ = process.communicate(timeout=60)
     os.close(primary)
-    assert process.returncode == 0
+    return process.returncode, terminal, stdout
+
+
+def terminal_text(shown: bytes) -> str:
+    """What a terminal showed, as text without its styles and carriage returns."""
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode("utf-8", "replace")).replace(
+        "\r\n", "\n")
+
+
+def test_a_progress_bar_shows_on_a_terminal(loopback: GrafanaTarget,
+                                           make_catalog: Callable[..., Catalog]) -> None:
+    catalog = make_catalog(loopback, count=8)
+    server_of(loopback).faults.delay(0.05, method="POST", times=None)
+    code, terminal, stdout = run_on_a_terminal(
+        "push", str(catalog.root), "--grafana-url", loopback.url, "--concurrency", "1",
+        env={"GRAFANA_TOKEN": TOKEN, "COLUMNS": "120"})
+    assert code == 0
     assert b"pushing" in terminal and b"/8" in terminal
     assert TOKEN.encode() not in terminal and TOKEN.encode() not in stdout
+
+
+# -- moves ------------------------------------------------------------------------------------
+
+def test_moves_between_folders_and_to_the_root_are_planned_and_pushed(
+        target: GrafanaTarget, make_catalog: Callable[..., Catalog],
+        push: Callable[..., Run]) -> None:
+    catalog = make_catalog(target, count=3)  # board-0, board-2 in shop; board-1 in shop-business
+    push(target, catalog)
+    top, child = catalog.uid("shop"), catalog.uid("shop-business")
+    to_child, to_root = catalog.uid("board-0"), catalog.uid("board-1")
+    catalog.dashboards[to_child] = ("Board 0", child)
+    catalog.dashboards[to_root] = ("Board 1", None)
+    catalog.write()
+
+    planned = push(target, catalog, "--dry-run")
+
+    assert "plan: 2 to update, 1 unchanged" in planned.stdout
+    assert (f"~ update    {to_child}  'Board 0': moves from folder '{top}' to folder "
+            f"'{child}'") in planned.stdout
+    assert (f"~ update    {to_root}  'Board 1': moves from folder '{child}' to the root folder "
+            "(General)") in planned.stdout
+    assert push(target, catalog).exit_code == 0
+    moved, rooted = target.dashboard(to_child), target.dashboard(to_root)
+    assert moved is not None and moved[1]["folderUid"] == child
+    assert rooted is not None and rooted[1]["folderUid"] == ""
+    assert "plan: 3 unchanged" in push(target, catalog).stdout
+
+
+# -- trust under faults: nothing lost, clobbered or leaked (issue 9) --------------------------
+
+def test_a_login_page_answering_the_saves_fails_the_push_and_claims_nothing(
+        loopback: GrafanaTarget, make_catalog: Callable[..., Catalog],
+        push: Callable[..., Run]) -> None:
+    catalog = make_catalog(loopback, count=2, nested=False)
+    server_of(loopback).faults.login_page(method="POST", path="/api/dashboards/db", times=None)
+
+    result = push(loopback, catalog, "--format", "json")
+
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert (report["ok"], report["summary"]["created"], report["summary"]["failed"]) == (
+        False, 0, 2)
+    assert {d["result"] for d in report["dashboards"]} == {"failed"}
+    assert report["dashboards"][0]["message"].startswith(
+        "the answer to the save is not Grafana's (HTTP 200, text/html: '<!doctype html>")
+    assert loopback.dashboard("board-0") is None and loopback.dashboard("board-1") is None
+
+
+def test_a_cut_answer_to_a_save_is_a_failure_and_the_next_push_finds_out(
+        loopback: GrafanaTarget, make_catalog: Callable[..., Catalog],
+        push: Callable[..., Run]) -> None:
+    catalog = make_catalog(loopback, count=1, nested=False)
+    server_of(loopback).faults.answer(200, b'{"id":1,"uid":"board-0","status":"succ',
+                                      "application/json", method="POST",
+                                      path="/api/dashboards/db", after_processing=True)
+
+    result = push(loopback, catalog)
+
+    assert result.exit_code == 1
+    assert ("dashboard `board-0`: the answer to the save is not Grafana's (HTTP 200, a body "
+            "that is not JSON") in result.stdout
+    assert "✗ 1 failed" in result.stdout
+    # Grafana had saved it: the next push sees exactly our dashboard and leaves it.
+    again = push(loopback, catalog)
+    assert again.exit_code == 0 and "plan: 1 unchanged" in again.stdout
+
+
+def test_a_dripping_server_cannot_hold_push_past_its_announced_bound(
+        loopback: GrafanaTarget, make_catalog: Callable[..., Catalog],
+        push: Callable[..., Run]) -> None:
+    """One byte every 0.5 s answers every read in time; --timeout bounds the whole request,
+    so push ends within attempts x timeout + backoff, not after minutes."""
+    catalog = make_catalog(loopback, count=1, nested=False)
+    server_of(loopback).faults.drip(0.5, times=None)
+    policy = RetryPolicy()
+
+    started = time.monotonic()
+    result = push(loopback, catalog, "--timeout", "0.5")
+    elapsed = time.monotonic() - started
+
+    assert result.exit_code == 1
+    port = server_of(loopback).port
+    assert (f"error[grafana/timeout]: 127.0.0.1:{port} did not answer within 0.5 s (after 5 "
+            "attempts)") in result.stderr
+    assert elapsed < policy.attempts * 0.5 + policy.longest_backoff() + 1.0
+    assert elapsed < policy.longest_request(0.5)
+
+
+def test_a_save_dripping_its_answer_fails_in_bounded_time_and_others_go_on(
+        loopback: GrafanaTarget, make_catalog: Callable[..., Catalog],
+        push: Callable[..., Run]) -> None:
+    catalog = make_catalog(loopback, count=2, nested=False)
+    server_of(loopback).faults.drip(0.5, method="POST", uid="board-0", times=None)
+    started = time.monotonic()
+    result = push(loopback, catalog, "--timeout", "0.4", "--format", "json")
+    assert time.monotonic() - started < 5 * 0.4 + RetryPolicy().longest_backoff() + 2.0
+    results = {d["uid"]: d["result"] for d in json.loads(result.stdout)["dashboards"]}
+    assert results == {"board-0": "failed", "board-1": "created"}
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_prune_keeps_a_dashboard_saved_between_the_plan_and_the_delete(
+        loopback: GrafanaTarget, make_catalog: Callable[..., Catalog],
+        push: Callable[..., Run], force: bool) -> None:
+    catalog = make_catalog(loopback, count=2, nested=False)
+    push(loopback, catalog)
+    del catalog.dashboards["board-1"]
+    catalog.write()
+    server = server_of(loopback)
+    # Right after the plan read it, someone saves it in Grafana.
+    server.faults.hook(lambda: server.edit_in_ui("board-1", lambda d: d.update(description="x"),
+                                                 actor="carol"),
+                       method="GET", path="/api/dashboards/uid/board-1", skip=1)
+
+    result = push(loopback, catalog, "--prune", *(["--force"] if force else []))
+
+    assert result.exit_code == 1
+    assert ("dashboard `board-1`: no longer in the catalog, but not deleted: it was saved in "
+            "Grafana by carol after the plan (version 1 then, 2 now)") in result.stdout
+    assert loopback.dashboard("board-1") is not None
+    assert server.requests("DELETE") == []
+
+
+def test_another_projects_dashboard_with_the_same_uid_is_a_conflict_unless_forced(
+        loopback: GrafanaTarget, make_catalog: Callable[..., Catalog],
+        push: Callable[..., Run]) -> None:
+    theirs = make_catalog(loopback, count=1, project="team-b", nested=False, name="theirs")
+    theirs.dashboards["board-0"] = ("Team B's board", "shop")
+    theirs.write()
+    assert push(loopback, theirs).exit_code == 0
+    ours = make_catalog(loopback, count=1, project="team-a", nested=False)
+
+    result = push(loopback, ours)
+
+    assert result.exit_code == 1
+    assert ("error[push/conflict]: dashboard `board-0`: it belongs to another metricsctl "
+            "project (tagged metricsctl:team-b; version 1") in result.stdout
+    kept = loopback.dashboard("board-0")
+    assert kept is not None and kept[0]["title"] == "Team B's board"
+    assert push(loopback, theirs, "--prune").exit_code == 0  # still theirs, untouched
+
+    forced = push(loopback, ours, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "overwrites: it belongs to another metricsctl project" in forced.stdout
+    taken = loopback.dashboard("board-0")
+    assert taken is not None and "metricsctl:team-a" in taken[0]["tags"]
+    assert "metricsctl:team-b" not in taken[0]["tags"]
+
+
+def test_a_catalog_cannot_claim_another_projects_tag(
+        loopback: GrafanaTarget, make_catalog: Callable[..., Catalog],
+        push: Callable[..., Run]) -> None:
+    catalog = make_catalog(loopback, count=1, nested=False)
+    app = catalog.root / "app.yaml"
+    board = '    title: "Board 0"\n'
+    app.write_text(app.read_text().replace(board, board + "    tags: [metricsctl:team-b]\n"))
+    result = push(loopback, catalog)
+    assert result.exit_code == 1
+    assert "catalog/reserved-tag" in result.output
+    assert server_of(loopback).requests() == []
+
+
+def test_dry_run_with_a_viewer_token_says_the_push_would_fail(
+        loopback: GrafanaTarget, make_catalog: Callable[..., Catalog],
+        push: Callable[..., Run]) -> None:
+    catalog = make_catalog(loopback, count=2)
+
+    result = push(loopback, catalog, "--dry-run", token="viewer-token")
+
+    assert result.exit_code == 1
+    assert ("error[push/permission]: folder `shop`: would fail: the token in GRAFANA_TOKEN "
+            "cannot create folders (its permissions lack folders:create)") in result.stdout
+    assert ("error[push/permission]: dashboard `board-0`: would fail: its folder 'shop' is "
+            "created by this push: the token in GRAFANA_TOKEN cannot create folders") \
+        in result.stdout
+    assert "✗ the push would fail: 4 writes the credentials may not make" in result.stdout
+    assert "would succeed" not in result.stdout
+    assert server_of(loopback).writes() == []
+
+
+def test_dry_run_names_the_folder_the_token_cannot_save_to(
+        loopback: GrafanaTarget, make_catalog: Callable[..., Catalog],
+        push: Callable[..., Run]) -> None:
+    catalog = make_catalog(loopback, count=2, nested=False)
+    push(loopback, catalog)
+    catalog.dashboards["board-0"] = ("Board zero", "shop")
+    catalog.write()
+    server = server_of(loopback)
+    server.tokens["editor-token"] = "Editor"
+    server.state.read_only_folders.add("shop")  # folder permissions: Editors may only view
+
+    result = push(loopback, catalog, "--dry-run", "--format", "json", token="editor-token")
+
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert (report["dry_run"], report["ok"]) == (True, False)
+    assert [(d["uid"], d["action"], d["access"]) for d in report["dashboards"]] == [
+        ("board-0", "update", "denied"), ("board-1", "unchanged", None)]
+    (diagnostic,) = report["diagnostics"]
+    assert diagnostic["message"] == ("dashboard `board-0`: would fail: the token in "
+                                     "GRAFANA_TOKEN cannot save it (Grafana reports canSave: "
+                                     "false)")
+    real = push(loopback, catalog, token="editor-token")
+    assert real.exit_code == 1 and "permission denied" in real.stdout  # as the dry run said
+
+
+def test_dry_run_with_write_access_says_the_push_would_succeed(
+        loopback: GrafanaTarget, make_catalog: Callable[..., Catalog],
+        push: Callable[..., Run]) -> None:
+    result = push(loopback, make_catalog(loopback, count=2), "--dry-run", "--format", "json")
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["dry_run"] is True and report["ok"] is True
+    assert {d["access"] for d in report["dashboards"]} == {"granted"}
+    assert [f["access"] for f in report["folders"]] == ["granted", "granted"]
+    text = push(loopback, make_catalog(loopback, count=2), "--dry-run")
+    assert "✓ the push would succeed" in text.stdout
+
+
+def test_json_says_dry_run_even_when_grafana_cannot_be_reached(
+        loopback: GrafanaTarget, make_catalog: Callable[..., Catalog],
+        push: Callable[..., Run]) -> None:
+    server_of(loopback).impersonate("html")
+    for flags, expected in ((["--dry-run"], True), ([], False)):
+        result = push(loopback, make_catalog(loopback), "--format", "json", *flags)
+        assert result.exit_code == 1
+        assert json.loads(result.stdout)["dry_run"] is expected
+
+
+def test_error_bodies_echoing_the_token_never_show_it(
+        loopback: GrafanaTarget, make_catalog: Callable[..., Catalog],
+        push: Callable[..., Run]) -> None:
+    catalog = make_catalog(loopback, count=1, nested=False)
+    server_of(loopback).faults.echo_headers(400, method="POST", times=None)
+    for output_format in ("text", "json"):
+        result = push(loopback, catalog, "--format", output_format)
+        assert result.exit_code == 1
+        assert "Authorization: Bearer ***" in result.stdout
+        assert "glsa_" not in result.output  # not even the start of it
+
+
+def test_error_bodies_echoing_basic_auth_never_show_the_password(
+        loopback: GrafanaTarget, make_catalog: Callable[..., Catalog],
+        push: Callable[..., Run], monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = make_catalog(loopback, count=1, nested=False)
+    monkeypatch.setenv("GRAFANA_USER", "editor")
+    monkeypatch.setenv("GRAFANA_PASSWORD", PASSWORD)
+    server_of(loopback).faults.echo_headers(502, path="/api/search", times=None)
+
+    result = push(loopback, catalog, token="")
+
+    assert result.exit_code == 1
+    header = base64.b64encode(f"editor:{PASSWORD}".encode()).decode()
+    assert header not in result.output and header.rstrip("=") not in result.output
+    assert "Authorization: Basic ***" in result.stderr
+
+
+def test_a_token_with_a_non_latin1_character_is_a_usage_error(
+        loopback: GrafanaTarget, make_catalog: Callable[..., Catalog],
+        push: Callable[..., Run]) -> None:
+    pasted = "glsa_“pasted-with-quotes”"
+    result = push(loopback, make_catalog(loopback), token=pasted)
+    assert result.exit_code == 2
+    assert result.stderr == ("error: GRAFANA_TOKEN cannot be sent to Grafana: it contains a "
+                             "character outside Latin-1 at position 6 (a typographic quote or "
+                             "dash pasted with it?)\n")
+    assert pasted not in result.output
+    assert server_of(loopback).requests() == []
+
+
+def test_waiting_for_a_port_that_never_answers_is_visible_on_a_terminal(
+        make_catalog: Callable[..., Catalog], loopback: GrafanaTarget) -> None:
+    catalog = make_catalog(loopback, count=1, nested=False)
+    with silent_url() as url:
+        code, terminal, stdout = run_on_a_terminal(
+            "push", str(catalog.root), "--grafana-url", url, "--timeout", "0.3",
+            env={"GRAFANA_TOKEN": TOKEN, "NO_COLOR": "1"})
+    shown = terminal_text(terminal)
+    assert code == 1
+    host = url.removeprefix("http://")
+    for attempt in range(1, 5):
+        assert (f"GET {url}/api/health: {host} did not answer within 0.3 s; attempt {attempt} "
+                "of 5 failed, next try in ") in shown
+    assert f"error[grafana/timeout]: {host} did not answer within 0.3 s (after 5 attempts)" \
+        in shown
+    assert TOKEN not in shown and TOKEN.encode() not in stdout
+
+
+def test_quiet_silences_the_waiting_but_not_the_error(
+        make_catalog: Callable[..., Catalog], loopback: GrafanaTarget) -> None:
+    catalog = make_catalog(loopback, count=1, nested=False)
+    with silent_url() as url:
+        code, terminal, _ = run_on_a_terminal(
+            "push", str(catalog.root), "--grafana-url", url, "--timeout", "0.3", "--quiet",
+            env={"GRAFANA_TOKEN": TOKEN, "NO_COLOR": "1"})
+    shown = terminal_text(terminal)
+    assert code == 1
+    assert "attempt 1 of 5" not in shown and "next try" not in shown
+    assert "error[grafana/timeout]" in shown
+
+
+def test_waiting_is_not_printed_when_stderr_is_not_a_terminal(
+        make_catalog: Callable[..., Catalog], loopback: GrafanaTarget) -> None:
+    catalog = make_catalog(loopback, count=1, nested=False)
+    with silent_url() as url:
+        result = run_metricsctl("push", catalog.root, "--grafana-url", url, "--timeout", "0.2",
+                                env={"GRAFANA_TOKEN": TOKEN})
+    assert result.returncode == 1
+    assert "next try" not in result.stderr
+    assert result.stderr.startswith("error[grafana/timeout]")

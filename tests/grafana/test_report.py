@@ -8,6 +8,7 @@ from typing import Any
 from metricsctl.diagnostics import Location
 from metricsctl.grafana.apply import Applied, Outcome, Result
 from metricsctl.grafana.normalize import with_marker
+from metricsctl.grafana.permissions import Access, WriteAccess
 from metricsctl.grafana.plan import Action, DashboardStep, FolderAction, FolderStep, Plan
 from metricsctl.grafana.preflight import GrafanaInfo
 from metricsctl.grafana.report import (
@@ -42,11 +43,17 @@ def test_the_headline_counts_what_the_plan_will_do() -> None:
 
 
 def test_plan_lines_list_changes_and_count_the_unchanged() -> None:
-    lines = plan_lines(PLAN)
-    assert lines[0] == "  [green]+[/] folder    f  'F'"
+    lines = [line.plain for line in plan_lines(PLAN)]
+    assert lines[0] == "  + folder    f  'F'"
     assert "new  'NEW' in f" in lines[1]
     assert "theirs  'THEIRS': it was edited in Grafana" in lines[3]
-    assert lines[-1] == "  [dim]= unchanged 1 dashboard[/]"
+    assert lines[-1] == "  = unchanged 1 dashboard"
+
+
+def test_plan_lines_are_literal_and_redacted() -> None:
+    plan = Plan((), (step("a", Action.CONFLICT, reason="[bold]x[/] :x: by glsa_secret_99"),))
+    (line,) = plan_lines(plan, ("glsa_secret_99",))
+    assert line.plain == "  ! conflict  a  'A': [bold]x[/] :x: by ***"
 
 
 def test_a_diff_goes_from_grafanas_copy_to_the_catalogs() -> None:
@@ -88,5 +95,30 @@ def test_json_after_a_push_has_results_and_stable_keys() -> None:
     assert [d["result"] for d in document["dashboards"]] == [
         "created", "unchanged", "failed", "conflict", "pruned"]
     assert set(document["dashboards"][0]) == {"uid", "title", "folder", "action", "result",
-                                              "message", "version", "url"}
+                                              "message", "version", "url", "access"}
+    assert document["dashboards"][0]["access"] is None  # checked in dry runs only
     assert [d["code"] for d in document["diagnostics"]] == ["push/failed", "push/conflict"]
+
+
+def test_a_dry_run_reports_what_the_credentials_may_not_write() -> None:
+    access = (WriteAccess("folder", "f", Access.GRANTED, "the token may create folders"),
+              WriteAccess("dashboard", "new", Access.DENIED,
+                          "the token cannot save to folder 'f' (Grafana reports canSave: "
+                          "false)"),
+              WriteAccess("dashboard", "mine", Access.UNKNOWN,
+                          "could not check that the token may save it: Grafana reported no "
+                          "canSave"))
+    report = PushReport(INFO, PLAN, None, access=access)
+    assert not report.ok and report.dry_run
+    diagnostics = push_diagnostics(report, lambda uid: None)
+    assert [(d.code, d.message) for d in diagnostics if d.code.startswith("push/perm")] == [
+        ("push/permission", "dashboard `new`: would fail: the token cannot save to folder "
+                            "'f' (Grafana reports canSave: false)"),
+        ("push/permission-unknown", "dashboard `mine`: could not check that the token may "
+                                    "save it: Grafana reported no canSave")]
+    document = json.loads(json_report(report, diagnostics))
+    assert document["dry_run"] is True
+    assert [(d["uid"], d["access"]) for d in document["dashboards"]] == [
+        ("new", "denied"), ("same", None), ("mine", "unknown"), ("theirs", None),
+        ("old", None)]
+    assert [f["access"] for f in document["folders"]] == ["granted", None]

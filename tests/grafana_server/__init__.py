@@ -6,7 +6,8 @@ Run it by hand with `python -m tests.grafana_server --token T`.
 """
 
 from tests.grafana_server.faults import Faults
-from tests.grafana_server.server import GrafanaServer, RequestRecord, TlsFiles
+from tests.grafana_server.server import GrafanaServer, RequestRecord, TlsFiles, silent_url
 from tests.grafana_server.state import GRAFANA_VERSION
 
-__all__ = ["GRAFANA_VERSION", "Faults", "GrafanaServer", "RequestRecord", "TlsFiles"]
+__all__ = ["GRAFANA_VERSION", "Faults", "GrafanaServer", "RequestRecord", "TlsFiles",
+           "silent_url"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -26,6 +27,7 @@ class FaultKind(Enum):
     ANSWER = "answer"  # a fixed answer that is not Grafana's: a login page, a cut-off body
     DRIP = "drip"  # Grafana's answer, one byte every `seconds` (a stalled link)
     ECHO = "echo"  # an error whose body echoes the request headers, credentials included
+    HOOK = "hook"  # run an action (someone editing in Grafana), then answer normally
 
 
 @dataclass(slots=True)
@@ -42,6 +44,8 @@ class Fault:
     content_type: str = "application/json"  # ANSWER
     payload: bytes = b""  # ANSWER: the body sent
     declared_length: int | None = None  # ANSWER: a Content-Length larger than the body sent
+    action: Callable[[], None] | None = None  # HOOK
+    skip: int = 0  # matching requests let through before the rule starts firing
 
     def matches(self, method: str, path: str, body: Any) -> bool:
         if self.method is not None and self.method != method:
@@ -120,6 +124,13 @@ class Faults:
         some proxies and debug modes do)."""
         self._add(Fault(FaultKind.ECHO, method, path, uid, times, status=status))
 
+    def hook(self, action: Callable[[], None], *, method: str | None = None, path: str = "*",
+             uid: str | None = None, skip: int = 0, times: int | None = 1) -> None:
+        """Run `action` before handling a matching request, after letting `skip` through:
+        `hook(edit, method="GET", uid="a", skip=1)` edits dashboard `a` right after the
+        plan read it, before the next read."""
+        self._add(Fault(FaultKind.HOOK, method, path, uid, times, action=action, skip=skip))
+
     def clear(self) -> None:
         with self._lock:
             self._rules.clear()
@@ -129,6 +140,9 @@ class Faults:
         with self._lock:
             for rule in self._rules:
                 if rule.matches(method, path, body):
+                    if rule.skip > 0:
+                        rule.skip -= 1
+                        continue
                     if rule.times is not None:
                         rule.times -= 1
                         if rule.times <= 0:

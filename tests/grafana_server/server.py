@@ -17,7 +17,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -221,13 +221,15 @@ class GrafanaServer:
             case "POST", ["api", "folders"]:
                 return state.create_folder(body, identity)
             case "GET", ["api", "folders", uid]:
-                return state.get_folder(uid)
+                return state.get_folder(uid, identity)
             case "DELETE", ["api", "folders", uid]:
                 return state.delete_folder(uid, identity)
             case "POST", ["api", "dashboards", "db"]:
                 return state.save_dashboard(body, identity)
             case "GET", ["api", "dashboards", "uid", uid]:
-                return state.get_dashboard(uid)
+                return state.get_dashboard(uid, identity)
+            case "GET", ["api", "access-control", "user", "actions"]:
+                return state.user_actions(identity)
             case "DELETE", ["api", "dashboards", "uid", uid]:
                 return state.delete_dashboard(uid, identity)
         return Reply(404, {"message": "Not found"})
@@ -304,6 +306,9 @@ class _Handler(BaseHTTPRequestHandler):
         app.record(record)
 
         fault = app.faults.take(method, path, body)
+        if fault is not None and fault.kind is FaultKind.HOOK and fault.action is not None:
+            fault.action()
+            fault = None
         if fault is not None and not fault.after_processing:
             if fault.kind is FaultKind.DROP:
                 self._drop()
@@ -424,3 +429,13 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):  # dropped on purpose, or by the client
             super().finish()
 
+
+
+@contextlib.contextmanager
+def silent_url() -> Iterator[str]:
+    """An http:// URL whose port accepts connections (the kernel does) and never answers:
+    what a hung Grafana or a black-holing proxy looks like to a client."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"

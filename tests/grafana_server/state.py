@@ -157,6 +157,9 @@ class GrafanaState:
         self.lock = threading.RLock()
         self.folders: dict[str, StoredFolder] = {}
         self.dashboards: dict[str, StoredDashboard] = {}
+        # Folders (None: the root, "General") where only Admins may write: folder permissions
+        # that give Editors view access only.
+        self.read_only_folders: set[str | None] = set()
         self._ids = itertools.count(1)
         self._generated_uids = itertools.count(1)
 
@@ -170,12 +173,30 @@ class GrafanaState:
 
     # -- folders ------------------------------------------------------------------------------
 
-    def folder_json(self, stored: StoredFolder) -> dict[str, Json]:
+    def may_write(self, identity: Identity | None, folder_uid: str | None) -> bool:
+        """Whether the caller may save, create or delete in the folder (None: the root)."""
+        if identity is None or identity.role == "Admin":
+            return True
+        return identity.can_write and folder_uid not in self.read_only_folders
+
+    def user_actions(self, identity: Identity) -> Reply:
+        """GET /api/access-control/user/actions: the caller's RBAC actions (org-wide)."""
+        actions = ["dashboards:read", "folders:read"]
+        if identity.can_write:
+            actions += ["dashboards:write", "dashboards:delete", "folders:write"]
+            if self.may_write(identity, None):
+                actions += ["dashboards:create", "folders:create"]
+        return Reply(200, dict.fromkeys(sorted(actions), True))
+
+    def folder_json(self, stored: StoredFolder,
+                    identity: Identity | None = None) -> dict[str, Json]:
+        writable = self.may_write(identity, stored.uid)
         body: dict[str, Json] = {
             "id": stored.id, "uid": stored.uid, "orgId": 1, "title": stored.title,
             "url": f"/dashboards/f/{stored.uid}/{slugify(stored.title)}",
-            "hasAcl": False, "canSave": True, "canEdit": True, "canAdmin": True,
-            "canDelete": True, "createdBy": stored.created_by, "created": stored.created,
+            "hasAcl": False, "canSave": writable, "canEdit": writable,
+            "canAdmin": identity is None or identity.role == "Admin",
+            "canDelete": writable, "createdBy": stored.created_by, "created": stored.created,
             "updatedBy": stored.created_by, "updated": stored.updated, "version": stored.version,
         }
         if stored.parent_uid is not None:
@@ -192,12 +213,12 @@ class GrafanaState:
             parent = self.folders[parent].parent_uid
         return list(reversed(chain))
 
-    def get_folder(self, uid: str) -> Reply:
+    def get_folder(self, uid: str, identity: Identity | None = None) -> Reply:
         with self.lock:
             stored = self.folders.get(uid)
             if stored is None:
                 return Reply(404, _message("folder not found", "not-found"))
-            return Reply(200, self.folder_json(stored))
+            return Reply(200, self.folder_json(stored, identity))
 
     def list_folders(self, query: Mapping[str, Sequence[str]]) -> Reply:
         """GET /api/folders: the immediate children of `parentUid` (top level without it)."""
@@ -231,6 +252,8 @@ class GrafanaState:
         with self.lock:
             if uid and (uid in self.folders or uid in self.dashboards):
                 return Reply(409, _message("A folder/dashboard with the same uid already exists"))
+            if not self.may_write(identity, parent):
+                return _access_denied("folders:create")
             if parent is not None:
                 if parent not in self.folders:
                     return Reply(400, _message("parent folder not found"))
@@ -303,6 +326,10 @@ class GrafanaState:
         with self.lock:
             if folder_uid is not None and folder_uid not in self.folders:
                 return Reply(400, _message("folder not found"))
+            current = self.dashboards.get(uid) if uid else None
+            if not self.may_write(identity, folder_uid) or (
+                    current is not None and not self.may_write(identity, current.folder_uid)):
+                return _access_denied("dashboards:write")
             if uid in self.folders:
                 return Reply(400, _message("Dashboard cannot be changed to a folder"))
             by_id = _positive_int(str(dashboard.get("id") or ""), 0)
@@ -349,7 +376,7 @@ class GrafanaState:
                                                copy.deepcopy(dashboard), now, actor))
         return stored
 
-    def get_dashboard(self, uid: str) -> Reply:
+    def get_dashboard(self, uid: str, identity: Identity | None = None) -> Reply:
         with self.lock:
             stored = self.dashboards.get(uid)
             if stored is None:
@@ -359,9 +386,11 @@ class GrafanaState:
             data["version"] = stored.version  # Grafana syncs the JSON with the stored version
             folder = self.folders.get(stored.folder_uid) if stored.folder_uid else None
             slug = slugify(stored.title)
+            writable = self.may_write(identity, stored.folder_uid)
             meta: dict[str, Json] = {
-                "type": "db", "canSave": not stored.provisioned, "canEdit": True,
-                "canAdmin": True, "canStar": True, "canDelete": not stored.provisioned,
+                "type": "db", "canSave": writable and not stored.provisioned,
+                "canEdit": writable, "canAdmin": identity is None or identity.role == "Admin",
+                "canStar": True, "canDelete": writable and not stored.provisioned,
                 "slug": slug, "url": f"/d/{stored.uid}/{slug}", "expires": "0001-01-01T00:00:00Z",
                 "created": stored.created, "updated": stored.updated,
                 "updatedBy": stored.updated_by, "createdBy": stored.created_by,
@@ -381,7 +410,7 @@ class GrafanaState:
             stored = self.dashboards.get(uid)
             if stored is None:
                 return Reply(404, _message("Dashboard not found"))
-            if not identity.can_write:
+            if not self.may_write(identity, stored.folder_uid):
                 return _access_denied("dashboards:delete")
             if stored.provisioned:
                 return Reply(400, _message("provisioned dashboard cannot be deleted"))
