@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from metricsctl.adopt.drafts import DraftEntry, dashboard_uid, domain_name, origin_comment
@@ -53,10 +54,10 @@ def read_dashboard_json(run: ImportRun, display: str, text: str) -> None:
     if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):
         meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
         data, prefix = data["dashboard"], ("dashboard",)
-    if not isinstance(data, dict) or not ("panels" in data or "rows" in data) \
-            or not isinstance(data.get("title"), str):
-        run.error("import/unknown-source", "JSON that is not a Grafana dashboard (no title "
-                  "and panels)", positions.locate(()),
+    if not isinstance(data, dict) or not (isinstance(data.get("panels"), list)
+                                          or isinstance(data.get("rows"), list)):
+        run.error("import/unknown-source", "JSON that is not a Grafana dashboard (no "
+                  "`panels` list)", positions.locate(()),
                   "export the dashboard from Grafana (Share > Export) or use the API's "
                   "/api/dashboards/uid/<uid> response")
         return
@@ -72,7 +73,9 @@ class _DashboardReader:
         return self.positions.locate((*self.prefix, *path))
 
     def read(self, data: dict[str, Any], meta: dict[str, Any]) -> None:
-        title = data["title"] or "Untitled"
+        # A snippet without a title (as pasted in a README) is named after its file.
+        title = data.get("title") if isinstance(data.get("title"), str) else None
+        title = title or PurePath(self.positions.display).stem or "Untitled"
         uid = dashboard_uid(str(data.get("uid") or title))
         folder_uid, folder_title = meta.get("folderUid"), meta.get("folderTitle")
         if self.run.options.domain is not None:

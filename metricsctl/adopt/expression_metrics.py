@@ -20,6 +20,10 @@ from metricsctl.diagnostics import Location
 INFERRED_HELP = "Inferred by metricsctl import from how expressions use it; confirm the type."
 _RATE_FUNCTIONS = frozenset({"rate", "irate", "increase", "resets"})
 _HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
+# Series Prometheus itself writes for every target and alert: never a catalog metric.
+PROMETHEUS_SERIES = frozenset({
+    "up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_series_added",
+    "scrape_samples_post_metric_relabeling", "ALERTS", "ALERTS_FOR_STATE"})
 
 
 @dataclass
@@ -89,13 +93,13 @@ class ExpressionMetrics:
         ignored = {"job", "instance", *target_labels}
         families: dict[str, tuple[str, list[str]]] = {}  # metric -> (type, series names)
         for name in self.series:
-            if name in self.recorded or known(name) or ":" in name:
+            if name in self.recorded or name in PROMETHEUS_SERIES or known(name) or ":" in name:
                 continue
             base, suffix = _split(name)
             if suffix == "_bucket":
                 families.setdefault(base, ("histogram", []))[1].append(name)
         for name in self.series:
-            if name in self.recorded or known(name) or ":" in name:
+            if name in self.recorded or name in PROMETHEUS_SERIES or known(name) or ":" in name:
                 continue
             base, suffix = _split(name)
             if suffix == "_bucket" or (suffix and base in families):

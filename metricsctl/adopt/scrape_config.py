@@ -48,8 +48,9 @@ def read_scrape_config(run: ImportRun, document: SourceDocument) -> None:
                            "the catalog has no such project setting")
     if defaults:
         run.estate.project.settings.setdefault("defaults", {}).update(defaults)
+    _alertmanagers(run, document)
     for key in data:
-        if key not in ("global", "scrape_configs"):
+        if key not in ("global", "scrape_configs", "alerting"):
             run.report.add(Outcome.UNMAPPED, "configuration section", key,
                            document.locate((key,), key=True),
                            "only global settings and scrape jobs are imported")
@@ -60,6 +61,33 @@ def read_scrape_config(run: ImportRun, document: SourceDocument) -> None:
         return
     for index, job in enumerate(jobs):
         _job(run, document, ("scrape_configs", index), job)
+
+
+def _alertmanagers(run: ImportRun, document: SourceDocument) -> None:
+    alerting = document.data.get("alerting")
+    if alerting is None:
+        return
+    found: list[str] = []
+    for index, config in enumerate((alerting or {}).get("alertmanagers") or []):
+        path: PathKey = ("alerting", "alertmanagers", index)
+        statics = config.get("static_configs") if isinstance(config, dict) else None
+        targets = [t for s in statics or [] if isinstance(s, dict)
+                   for t in s.get("targets") or []]
+        mapped = [t for t in targets if isinstance(t, str) and _HOST_PORT.fullmatch(t)]
+        found.extend(mapped)
+        extra = set(config) - {"static_configs"} if isinstance(config, dict) else set()
+        if extra or len(mapped) != len(targets) or not mapped:
+            run.report.add(Outcome.UNMAPPED, "alertmanager config", str(index),
+                           document.locate(path), "only static host:port targets are modelled")
+    for key in alerting or {}:
+        if key != "alertmanagers":
+            run.report.add(Outcome.UNMAPPED, "alerting setting", key,
+                           document.locate(("alerting", key), key=True))
+    if found:
+        known = run.estate.project.settings.setdefault("alertmanagers", [])
+        known.extend(t for t in found if t not in known)
+        run.report.add(Outcome.MAPPED, "alertmanagers", ", ".join(found),
+                       document.locate(("alerting",), key=True))
 
 
 def _job(run: ImportRun, document: SourceDocument, path: PathKey, job: Any) -> None:
