@@ -52,7 +52,7 @@ def read_dashboard_json(run: ImportRun, display: str, text: str) -> None:
     prefix: PathKey = ()
     meta: dict[str, Any] = {}
     if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):
-        meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+        meta = _mapping(data.get("meta"))
         data, prefix = data["dashboard"], ("dashboard",)
     if not isinstance(data, dict) or not (isinstance(data.get("panels"), list)
                                           or isinstance(data.get("rows"), list)):
@@ -101,7 +101,7 @@ class _DashboardReader:
             body["refresh"] = refresh
         elif refresh not in (None, "", False):
             verbatim["refresh"] = refresh
-        time = data.get("time") if isinstance(data.get("time"), dict) else {}
+        time = _mapping(data.get("time"))
         if isinstance(time.get("from"), str) and _TIME_FROM.fullmatch(time["from"]):
             body["time_from"] = time["from"]
             if time.get("to") not in (None, "now"):
@@ -132,7 +132,7 @@ class _DashboardReader:
     # -- variables -------------------------------------------------------------------------
 
     def variables(self, data: dict[str, Any]) -> list[dict[str, Any]]:
-        templating = data.get("templating") if isinstance(data.get("templating"), dict) else {}
+        templating = _mapping(data.get("templating"))
         result = []
         for index, variable in enumerate(templating.get("list") or []):
             where = self.at("templating", "list", index)
@@ -170,13 +170,13 @@ class _DashboardReader:
         for index, item in enumerate(data.get("panels") or []):
             path = ("panels", index)
             if isinstance(item, dict) and item.get("type") == "row":
-                row: dict[str, Any] = {"title": str(item.get("title") or "Row")}
+                row_panel: dict[str, Any] = {"title": str(item.get("title") or "Row")}
                 if item.get("collapsed"):
-                    row["collapsed"] = True
-                row["panels"] = [p for i, inner in enumerate(item.get("panels") or [])
-                                 if (p := self.panel(inner, (*path, "panels", i)))]
-                rows.append(row)
-                self.run.report.add(Outcome.MAPPED, "row", row["title"], self.at(*path))
+                    row_panel["collapsed"] = True
+                row_panel["panels"] = [p for i, inner in enumerate(item.get("panels") or [])
+                                       if (p := self.panel(inner, (*path, "panels", i)))]
+                rows.append(row_panel)
+                self.run.report.add(Outcome.MAPPED, "row", row_panel["title"], self.at(*path))
                 continue
             panel = self.panel(item, path)
             if panel is None:
@@ -194,7 +194,7 @@ class _DashboardReader:
                                 "a copy Grafana made of a repeated panel; the original repeats")
             return None
         rest = copy.deepcopy(item)
-        library = rest.get("libraryPanel") if isinstance(rest.get("libraryPanel"), dict) else {}
+        library = _mapping(rest.get("libraryPanel"))
         title = rest.pop("title", None)
         if not isinstance(title, str) or not title:
             title = str(library.get("name") or "Untitled")
@@ -224,10 +224,10 @@ class _DashboardReader:
         elif span is not None:
             rest["span"] = span
         if kind == "text":
-            options = rest.get("options") if isinstance(rest.get("options"), dict) else {}
-            content = options.pop("content", rest.pop("content", None))
-            if isinstance(content, str):
-                panel["content"] = content
+            options = _mapping(rest.get("options"))
+            holder = options if isinstance(options.get("content"), str) else rest
+            if isinstance(holder.get("content"), str):
+                panel["content"] = holder.pop("content")
         queries = self.queries(rest, path)
         if queries:
             panel["queries"] = queries
@@ -292,7 +292,7 @@ class _DashboardReader:
         config = rest.get("fieldConfig")
         if not isinstance(config, dict):
             return
-        defaults = config.get("defaults") if isinstance(config.get("defaults"), dict) else {}
+        defaults = _mapping(config.get("defaults"))
         if isinstance(defaults.get("unit"), str) and defaults["unit"]:
             panel["unit"] = defaults.pop("unit")
         decimals = defaults.get("decimals")
@@ -312,10 +312,15 @@ class _DashboardReader:
             config.pop("overrides")
             if overrides:
                 panel["overrides"] = overrides
-        if not defaults:
-            config.pop("defaults", None)
+        if not defaults and isinstance(config.get("defaults"), dict):
+            config.pop("defaults")
         if not config:
             rest.pop("fieldConfig")
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    """`value` when it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
 
 
 def _thresholds(value: Any) -> list[dict[str, Any]] | None:

@@ -43,6 +43,10 @@ class _Existing:
     owners: dict[tuple[str, str], str] = field(default_factory=dict)  # (section, key) -> domain
 
 
+# Per section: the (key, body, draft) of each entry to add.
+_Sections = dict[str, list[tuple[str, dict[str, Any], DraftEntry]]]
+
+
 @dataclass
 class _Edit:
     """Lines `first`..`last` (1-based, inclusive) replaced by `lines`; first > last inserts."""
@@ -134,23 +138,31 @@ class _Planner:
                  root_name: str) -> None:
         self.estate, self.existing, self.report, self.force = estate, existing, report, force
         self.root_name = root_name
+        self.replacements: dict[str, list[_Edit]] = {}  # file -> --force replacements
         self.taken: set[tuple[str, str, str]] = set()  # (section, domain or "", key) this run
 
     def files(self) -> dict[str, str]:
         result: dict[str, str] = {}
         used_names = set(self.existing.blobs)
+        # Every key is chosen (and every conflict found) before any file is rendered, so a
+        # replacement (--force) in a file of another domain lands in that file's edits.
+        planned: list[tuple[DomainDraft, str, bool, _Sections]] = []
         for domain in self.estate.domains.values():
             if not domain.entries and "rule_group" not in domain.settings:
                 continue
             relative = self.existing.domain_files.get(domain.name)
+            new = relative is None
             if relative is None:
                 relative = _free_file(f"{domain.name}.yaml", used_names)
                 used_names.add(relative)
-                text = self.new_domain(domain, relative)
-            else:
-                text = self.extend_domain(domain, relative)
+            planned.append((domain, relative, new, self.sections(domain, relative, new)))
+        for domain, relative, new, sections in planned:
+            text = (self.new_domain(domain, sections) if new
+                    else self.extend_domain(domain, relative, sections))
             if text is not None:
                 result[relative] = text
+        for relative, edits in self.replacements.items():
+            result[relative] = _apply(self.existing.documents[relative].text, edits)
         project = self.project()
         if project is not None:
             result[PROJECT_FILE] = project
@@ -190,11 +202,10 @@ class _Planner:
 
     # -- domain files ----------------------------------------------------------------------
 
-    def sections(self, domain: DomainDraft, relative: str, new: bool) -> dict[str, list[
-            tuple[str, dict[str, Any], DraftEntry, str | None]]]:
-        """Per section: (key, body, draft, None) to add, or (key, body, draft, file) to
-        replace an entry of `file` (with --force)."""
-        result: dict[str, list[tuple[str, dict[str, Any], DraftEntry, str | None]]] = {}
+    def sections(self, domain: DomainDraft, relative: str, new: bool) -> _Sections:
+        """Per section, the (key, body, draft) entries to add; conflicts go to the report,
+        and with --force their replacements to `self.replacements`."""
+        result: _Sections = {}
         for entry in domain.entries:
             key, body = self.allocate(domain.name, entry)
             if entry.section == "labels":
@@ -202,38 +213,36 @@ class _Planner:
             else:
                 where = self.owner_file(entry.section, key)
             current = None if where is None else self.existing_entry(where, entry.section, key)
-            if current is not None:
-                if _same(current, body):
-                    self.report.unchanged.append((entry.section, key))
-                    continue
-                document = self.existing.documents[where]
-                self.report.conflicts.append(Conflict(
-                    entry.section, key, document.locate((entry.section, key), key=True),
-                    entry.origin, overwritten=self.force))
-                if not self.force:
-                    continue
-                if where != relative:
-                    continue  # replaced in its own file, below
-            result.setdefault(entry.section, []).append(
-                (key, body, entry, where if current is not None else None))
-            if current is None:
+            if where is None or current is None:
+                result.setdefault(entry.section, []).append((key, body, entry))
                 self.report.added.append((relative, entry.section, key))
+                continue
+            if _same(current, body):
+                self.report.unchanged.append((entry.section, key))
+                continue
+            document = self.existing.documents[where]
+            self.report.conflicts.append(Conflict(
+                entry.section, key, document.locate((entry.section, key), key=True),
+                entry.origin, overwritten=self.force))
+            if self.force:
+                first, last = _entry_lines(document, (entry.section, key))
+                indent = document.keys[(entry.section, key)].column - 1
+                self.replacements.setdefault(where, []).append(_Edit(first, last, entry_lines(
+                    Entry(key, body, entry.comment), entry.section, indent)))
         return result
 
-    def new_domain(self, domain: DomainDraft, relative: str) -> str | None:
-        sections = self.sections(domain, relative, new=True)
+    def new_domain(self, domain: DomainDraft, sections: _Sections) -> str | None:
         if not any(sections.values()) and "rule_group" not in domain.settings:
             return None
-        settings = dict(domain.settings)
-        return render_domain_file(HEADER, settings, {
-            section: [Entry(key, body, draft.comment) for key, body, draft, _ in
+        return render_domain_file(HEADER, dict(domain.settings), {
+            section: [Entry(key, body, draft.comment) for key, body, draft in
                       sections.get(section, [])] for section in _SECTION_ORDER})
 
-    def extend_domain(self, domain: DomainDraft, relative: str) -> str | None:
+    def extend_domain(self, domain: DomainDraft, relative: str,
+                      sections: _Sections) -> str | None:
         document = self.existing.documents[relative]
         data = document.data if isinstance(document.data, dict) else {}
-        sections = self.sections(domain, relative, new=False)
-        edits: list[_Edit] = []
+        edits: list[_Edit] = self.replacements.pop(relative, [])
         group = domain.settings.get("rule_group")
         if group is not None:
             current = data.get("rule_group")
@@ -245,15 +254,8 @@ class _Planner:
                     "rule_group", domain.name, document.locate(("rule_group",), key=True),
                     domain.origin, overwritten=False))
         for section in _SECTION_ORDER:
-            items = sections.get(section, [])
-            additions = [Entry(key, body, draft.comment) for key, body, draft, old in items
-                         if old is None]
-            for key, body, draft, old in items:
-                if old is not None:
-                    first, last = _entry_lines(document, (section, key))
-                    indent = document.keys[(section, key)].column - 1
-                    edits.append(_Edit(first, last, entry_lines(
-                        Entry(key, body, draft.comment), section, indent)))
+            additions = [Entry(key, body, draft.comment)
+                         for key, body, draft in sections.get(section, [])]
             if not additions:
                 continue
             entries = data.get(section)
@@ -320,7 +322,8 @@ class _Planner:
                     f"imported dashboards are in Grafana folder `{uid}`, which the project "
                     "does not declare", document.locate(("grafana",)),
                     hint=f"add `{uid}: {{title: {draft.folders[uid]}}}` under grafana.folders"))
-        jobs = data.get("scrape") if isinstance(data.get("scrape"), list) else []
+        scrape = data.get("scrape")
+        jobs: list[Any] = scrape if isinstance(scrape, list) else []
         by_name = {job.get("job"): index for index, job in enumerate(jobs)
                    if isinstance(job, dict)}
         additions: list[dict[str, Any]] = []

@@ -11,9 +11,11 @@ from pathlib import Path
 from metricsctl.adopt.drafts import Estate
 from metricsctl.adopt.expression_metrics import ExpressionMetrics
 from metricsctl.adopt.report import Report
-from metricsctl.catalog.yaml_source import MAX_FILE_BYTES, SourceDocument
+from metricsctl.catalog.yaml_source import SourceDocument
 from metricsctl.diagnostics import Diagnostic, Location, Severity
 
+# The catalog loader's bound on one file, for every source file alike.
+MAX_FILE_BYTES = 8 * 1024 * 1024
 _FILE_SUFFIXES = (".yaml", ".yml", ".json", ".prom", ".txt", ".metrics")
 _EXPOSITION_LINE = re.compile(r"^# (HELP|TYPE|UNIT|EOF)\b", re.MULTILINE)
 URL = re.compile(r"https?://", re.IGNORECASE)

@@ -125,3 +125,22 @@ def test_a_name_another_domain_uses_gets_its_own_key(cli, write_catalog, tmp_pat
     assert (alert.name, alert.domain) == ("PaymentsFailing", "checkout")
     assert (rule.name, rule.domain) == ("job:payment_failures:rate5m", "checkout")
     assert catalog.alerts["PaymentsFailing"].domain == "payments"
+
+
+def test_a_metric_defined_in_another_domain_is_replaced_there_with_force(
+        cli, write_catalog, tmp_path: Path) -> None:
+    specs = _catalog(write_catalog)
+    exposition = tmp_path / "payments-service.prom"
+    exposition.write_text("# HELP payment_failures_total Payments the provider refused.\n"
+                          "# TYPE payment_failures_total counter\n"
+                          "payment_failures_total 3\n", encoding="utf-8")
+
+    kept = cli("import", exposition, "--into", specs)
+    forced = cli("import", exposition, "--into", specs, "--force")
+
+    assert kept.exit_code == 1 and "metrics `payment_failures_total` differs" in kept.stdout
+    assert forced.exit_code == 0, forced.output
+    catalog = load_valid_catalog(specs)
+    metric = catalog.metrics["payment_failures_total"]
+    assert (metric.domain, metric.help) == ("payments", "Payments the provider refused.")
+    assert sorted(p.name for p in specs.glob("*.yaml")) == ["metricsctl.yaml", "payments.yaml"]
