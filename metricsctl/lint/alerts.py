@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from metricsctl.catalog.durations import parse_duration
 from metricsctl.catalog.model import Alert, SourceRef
 from metricsctl.diagnostics import Severity
-from metricsctl.lint.context import ExprSite, LintContext
+from metricsctl.lint.context import ALERT_SERIES, ExprSite, LintContext, SampleKind
 from metricsctl.lint.go_template import check_template
 from metricsctl.lint.label_sets import output_labels
 from metricsctl.lint.rule import Finding, Rule
@@ -85,6 +85,7 @@ _ERROR_TOKENS = frozenset({"error", "errors", "err", "errs", "failed", "failure"
                            "fail", "fails", "5xx", "rejected", "exceptions", "exception"})
 _STATUS_LABELS = frozenset({"code", "status", "status_code", "http_status", "response_code"})
 _SERVER_ERROR_VALUE = re.compile(r"^5")
+_TIME_SUFFIXES = ("_timestamp_seconds", "_ttl_seconds", "_time_seconds")
 
 
 def check(context: LintContext) -> Iterator[Finding]:
@@ -102,7 +103,8 @@ def _check_alert(context: LintContext, site: ExprSite, alert: Alert) -> Iterator
     uses_absent = tree is not None and any(
         node.kind == "Call" and str(node.ast.func.name) in ("absent", "absent_over_time")
         for node, _ in tree.walk())
-    if tree is not None and not _has_condition(context, tree, 0):
+    constant = tree is not None and not _reads_own_series(tree)
+    if tree is not None and not constant and not _has_condition(context, tree, 0):
         yield Finding(NO_COMPARISON, f"alert `{alert.name}` has no comparison: it fires for "
                       "every series its expression returns", alert.source.field("expr"),
                       "add a threshold, e.g. `... > 0.05`", disabled)
@@ -110,7 +112,7 @@ def _check_alert(context: LintContext, site: ExprSite, alert: Alert) -> Iterator
     if no_for and uses_absent:
         yield Finding(ABSENT_WITHOUT_FOR, f"alert `{alert.name}` uses absent() without `for`",
                       location, "add e.g. `for: 5m`", disabled)
-    elif no_for:
+    elif no_for and not constant and not (tree is not None and _time_derived(tree)):
         yield Finding(MISSING_FOR, f"alert `{alert.name}` has no `for`",
                       alert.source.field("for") if alert.for_ is not None else location,
                       "add e.g. `for: 5m`", disabled)
@@ -120,7 +122,24 @@ def _check_alert(context: LintContext, site: ExprSite, alert: Alert) -> Iterator
                           f"add `{name}:`", disabled)
     yield from _check_templates(context, site, alert)
     if tree is not None:
-        yield from _check_absolute_thresholds(site, tree)
+        yield from _check_absolute_thresholds(context, site, tree)
+
+
+def _reads_own_series(tree: SyntaxNode) -> bool:
+    """Whether the expression reads any series but Prometheus' ALERTS. One that does not
+    (`vector(1)`, a dead man's switch; an inhibitor over ALERTS) fires by design, at once."""
+    return any(node.kind == "VectorSelector"
+               and selector_metric(node.ast) not in ALERT_SERIES for node, _ in tree.walk())
+
+
+def _time_derived(tree: SyntaxNode) -> bool:
+    """Whether the condition is on elapsed or remaining time (`time() - x`, a timestamp or
+    TTL gauge): such a value moves steadily, so one evaluation cannot be a passing spike."""
+    selectors = [node for node, _ in tree.walk() if node.kind == "VectorSelector"]
+    if any(node.kind == "Call" and str(node.ast.func.name) == "time" for node, _ in tree.walk()):
+        return True
+    return bool(selectors) and all(
+        (selector_metric(node.ast) or "").endswith(_TIME_SUFFIXES) for node in selectors)
 
 
 def _has_condition(context: LintContext, node: SyntaxNode, depth: int) -> bool:
@@ -180,7 +199,13 @@ def _check_templates(context: LintContext, site: ExprSite, alert: Alert) -> Iter
         if available is None:
             continue
         for label, offset in report.label_references:
-            if label not in available:
+            if label not in available and label in context.external_labels:
+                yield Finding(TEMPLATE_UNKNOWN_LABEL,
+                              f"`{label}` is an external label, not a label of the series "
+                              f"alert `{alert.name}` returns: $labels.{label} renders empty",
+                              source.in_scalar(path, offset),
+                              f"use {{{{ $externalLabels.{label} }}}}", disabled)
+            elif label not in available:
                 kept = ", ".join(sorted(available)) or "none"
                 yield Finding(TEMPLATE_UNKNOWN_LABEL,
                               f"`{label}` is not a label of the series alert `{alert.name}` "
@@ -188,11 +213,16 @@ def _check_templates(context: LintContext, site: ExprSite, alert: Alert) -> Iter
                               f"the expression keeps: {kept}", disabled)
 
 
-def _reads_errors(node: SyntaxNode) -> bool:
+def _reads_errors(context: LintContext, node: SyntaxNode) -> bool:
+    """Whether `node` reads a count of errors: a counter (or a recorded series) whose name
+    or status matcher says errors. A gauge such as `scrape_error` is a state, not a count."""
     for inner, _ in node.walk():
         if inner.kind != "VectorSelector":
             continue
         name = selector_metric(inner.ast) or ""
+        series = context.resolve(name) if name else None
+        if series is not None and not (series.is_counter or series.kind is SampleKind.RECORDED):
+            continue
         if _ERROR_TOKENS & set(name.lower().split("_")):
             return True
         for label, op, value in selector_matchers(inner.ast):
@@ -206,7 +236,8 @@ def _is_ratio(node: SyntaxNode) -> bool:
                and inner.children[1].kind != "NumberLiteral" for inner, _ in node.walk())
 
 
-def _check_absolute_thresholds(site: ExprSite, tree: SyntaxNode) -> Iterator[Finding]:
+def _check_absolute_thresholds(context: LintContext, site: ExprSite,
+                               tree: SyntaxNode) -> Iterator[Finding]:
     for node, _ in tree.walk():
         if node.kind != "BinaryExpr" or operator(node.ast) not in (">", ">=", "=="):
             continue
@@ -216,7 +247,7 @@ def _check_absolute_thresholds(site: ExprSite, tree: SyntaxNode) -> Iterator[Fin
         threshold = float(right.ast.val)
         if threshold <= 0 or (operator(node.ast) == ">=" and threshold <= 1):
             continue  # "any error at all" is a deliberate absolute condition
-        if _reads_errors(left) and not _is_ratio(left):
+        if _reads_errors(context, left) and not _is_ratio(left):
             site.ensure_located()
             location, end = site.span(node.name)
             yield Finding(ABSOLUTE_ERROR_THRESHOLD,

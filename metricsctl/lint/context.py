@@ -8,7 +8,7 @@ Built once per run. Series names come from the one naming function
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -146,6 +146,10 @@ class LintContext:
     target_label_values: dict[str, frozenset[str]] = field(default_factory=dict)
     sites: list[ExprSite] = field(default_factory=list)
 
+    @property
+    def external_labels(self) -> Mapping[str, str]:
+        return self.catalog.project.external_labels
+
     def resolve(self, name: str) -> Series | None:
         """The series `name` reads, or None when nothing in the catalog produces it."""
         known = self.series.get(name)
@@ -224,15 +228,18 @@ def _metric_series(metric: Metric, target_labels: frozenset[str]) -> list[Series
 
 
 def _target_labels(catalog: Catalog) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """The labels scraping attaches to every series, and their known values.
+
+    External labels are not among them: Prometheus adds those only to what leaves it
+    (alerts, remote write, federation), never to the series rules and queries read.
+    """
     project = catalog.project
-    names = {"job", "instance", *project.external_labels}
+    names = {"job", "instance"}
     values: dict[str, set[str]] = {"job": {job.name for job in project.scrape_jobs}}
     for job in project.scrape_jobs:
         for label, value in job.labels.items():
             names.add(label)
             values.setdefault(label, set()).add(value)
-    for label, value in project.external_labels.items():
-        values.setdefault(label, set()).add(value)
     if not project.scrape_jobs:
         values.pop("job")
     return frozenset(names), {label: frozenset(v) for label, v in values.items()}

@@ -109,6 +109,16 @@ DIVISION_IN_AGGREGATION = Rule(
     "sum(a / b) is NaN as soon as one series has b = 0 (0/0 is NaN, and NaN poisons the "
     "sum), so an alert on it silently stops firing and a panel goes blank for idle series. "
     "Aggregate first, then divide: sum(a) / sum(b).")
+EXTERNAL_LABEL = Rule(
+    "promql/external-label", Severity.ERROR,
+    "a rule matches on an external label, which series do not have when rules run",
+    "`external_labels` are added by Prometheus only to what leaves it: alerts sent to "
+    "Alertmanager, remote write, federation. The series an alert or recording rule reads "
+    "on that Prometheus do not carry them, so `{cluster=\"production\"}` selects nothing "
+    "and the alert can never fire (and `cluster!=\"staging\"` filters nothing out). Drop "
+    "the matcher: every series of this Prometheus belongs to its own external labels. "
+    "Dashboards may query a global view (Thanos, federation) where the labels exist, so "
+    "panel queries are not checked.")
 DEPRECATED_METRIC = Rule(
     "promql/deprecated-metric", Severity.WARNING, "the expression reads a deprecated metric",
     "The metric is marked deprecated in the catalog and will go away. Move the expression to "
@@ -117,7 +127,8 @@ DEPRECATED_METRIC = Rule(
 RULES = (SYNTAX, UNKNOWN_METRIC, WRONG_SUFFIX, UNKNOWN_LABEL, UNKNOWN_LABEL_VALUE,
          REGEX_WITHOUT_REGEX, RATE_ON_GAUGE, COUNTER_FUNCTION_ON_COUNTER, COUNTER_READ_RAW,
          RATE_OF_AGGREGATION, HISTOGRAM_QUANTILE_NOT_BUCKET, HISTOGRAM_QUANTILE_DROPS_LE,
-         RANGE_TOO_SHORT, GRAFANA_INTERVAL, DIVISION_IN_AGGREGATION, DEPRECATED_METRIC)
+         RANGE_TOO_SHORT, GRAFANA_INTERVAL, DIVISION_IN_AGGREGATION, DEPRECATED_METRIC,
+         EXTERNAL_LABEL)
 
 RATE_FUNCTIONS = frozenset({"rate", "irate", "increase"})
 GAUGE_FUNCTIONS = frozenset({"delta", "idelta", "deriv", "predict_linear", "holt_winters",
@@ -129,6 +140,10 @@ _COUNTER_SAFE_FUNCTIONS = RATE_FUNCTIONS | frozenset({
     "resets", "changes", "absent", "absent_over_time", "present_over_time", "count_over_time",
     "timestamp"})
 _COUNTER_SAFE_AGGREGATIONS = frozenset({"count", "group", "count_values"})
+# Nodes a counter's value passes through on its way up (to a count(), say).
+_VALUE_PASSING_KINDS = frozenset({"ParenExpr", "MatrixSelector", "SubqueryExpr",
+                                  "AggregateExpr", "BinaryExpr"})
+_RELABEL_FUNCTIONS = frozenset({"label_replace", "label_join", "sort", "sort_desc"})
 # Aggregations that merge series (and so drop `le` unless it is kept).
 _MERGING_AGGREGATIONS = frozenset({"sum", "avg", "min", "max", "count", "group", "stddev",
                                    "stdvar", "quantile", "count_values"})
@@ -236,21 +251,43 @@ def _check_selector(context: LintContext, site: ExprSite, node: SyntaxNode,
 
 
 def _counter_is_rated(node: SyntaxNode, ancestors: tuple[SyntaxNode, ...]) -> bool:
-    """Whether a counter selector is used through rate() or only for its presence."""
+    """Whether a counter selector is used through rate() or only for its presence.
+
+    Its value may travel through aggregations, arithmetic and relabelling first: in
+    `count(sum by (cpu) (x_total))` only the number of series counts, and `x_count > 0`
+    asks whether anything was ever counted.
+    """
     child = node
     for parent in reversed(ancestors):
-        if parent.kind == "Call" and str(parent.ast.func.name) in _COUNTER_SAFE_FUNCTIONS:
+        kind = parent.kind
+        if kind == "Call" and str(parent.ast.func.name) in _COUNTER_SAFE_FUNCTIONS:
             return True
-        if parent.kind == "AggregateExpr" and operator(parent.ast) in _COUNTER_SAFE_AGGREGATIONS:
+        if kind == "AggregateExpr" and operator(parent.ast) in _COUNTER_SAFE_AGGREGATIONS:
             return True
-        if (parent.kind == "BinaryExpr" and operator(parent.ast) in ("and", "unless")
-                and parent.children[1] is child):
-            return True  # the right side of and/unless only filters by labels
-        if parent.kind not in ("ParenExpr", "MatrixSelector", "SubqueryExpr"):
-            return any(a.kind == "Call" and str(a.ast.func.name) in RATE_FUNCTIONS
-                       for a in ancestors)
+        if kind == "BinaryExpr":
+            op = operator(parent.ast)
+            if op in ("and", "unless") and parent.children[1] is child:
+                return True  # the right side of and/unless only filters by labels
+            if op in COMPARISONS:
+                return _presence_comparison(parent, child)
+        elif not (kind in _VALUE_PASSING_KINDS
+                  or (kind == "Call" and str(parent.ast.func.name) in _RELABEL_FUNCTIONS)):
+            break
         child = parent
-    return False
+    return any(a.kind == "Call" and str(a.ast.func.name) in RATE_FUNCTIONS for a in ancestors)
+
+
+def _presence_comparison(comparison: SyntaxNode, side: SyntaxNode) -> bool:
+    """`x > 0`, `x != 0`, `x == 0`, `x >= 1`: whether anything was ever counted."""
+    if comparison.ast.modifier is not None and comparison.ast.modifier.return_bool:
+        return False
+    left, right = comparison.children
+    other = right if left is side else left
+    bound = _number(other)
+    op = operator(comparison.ast)
+    if other is left:  # `0 < x` reads as `x > 0`
+        op = {">": "<", "<": ">", ">=": "<=", "<=": ">="}.get(op, op)
+    return (bound == 0 and op in (">", "!=", "==")) or (bound == 1 and op == ">=")
 
 
 def _allowed_values(context: LintContext, series: Series, label: str) -> frozenset[str] | None:
@@ -291,6 +328,12 @@ def _check_matchers(context: LintContext, site: ExprSite, node: SyntaxNode,
             pieces = _matcher_pieces(node, index, count, label)
             return getattr(pieces, part) if pieces else _name_piece(node)
 
+        if label in context.external_labels and (series.labels is None
+                                                  or label not in series.labels):
+            if site.panel is None and series.labels is not None:
+                yield _external_label_matcher(context, site, label, op, value,
+                                              lambda: piece("label"))
+            continue
         if series.labels is not None and label not in series.labels:
             choices = sorted(series.labels)
             yield _finding(UNKNOWN_LABEL, site, f"{series.describe} has no label `{label}`",
@@ -318,6 +361,22 @@ def _check_matchers(context: LintContext, site: ExprSite, node: SyntaxNode,
                            f"`{label}=~\"{value}\"` matches none of the values of label "
                            f"`{label}` (this matcher selects nothing)", lambda: piece("value"),
                            f"values: {listed}")
+
+
+def _external_label_matcher(context: LintContext, site: ExprSite, label: str, op: str,
+                            value: str, at: Where) -> Finding:
+    # A label a series lacks reads as "": the matcher keeps all series or none.
+    matches_empty = (value == "" if op == "=" else value != "" if op == "!="
+                     else _regex_matches(value, "") if op == "=~"
+                     else not _regex_matches(value, ""))
+    effect = "filters nothing out" if matches_empty else "selects nothing"
+    own = context.external_labels[label]
+    return _finding(EXTERNAL_LABEL, site,
+                    f"`{label}` is an external label (`{label}: {own}`): the series "
+                    f"{site.title} reads do not have it, so `{label}{op}\"{value}\"` "
+                    f"{effect}", at,
+                    "drop the matcher; external labels are added to alerts as they are sent "
+                    f"(read it in templates as {{{{ $externalLabels.{label} }}}})")
 
 
 # -- ranges and functions -------------------------------------------------------------------
@@ -495,7 +554,8 @@ def _check_aggregation(context: LintContext, site: ExprSite,
         inner = output_labels(node.children[-1], context)
         if inner is not None:
             for label in modifier.labels:
-                if label not in inner and label != "__name__":
+                if label not in inner and label != "__name__" \
+                        and label not in context.external_labels:
                     yield _unknown_grouping(context, site, node, label, inner,
                                             f"what `{name}` aggregates")
     if name not in _NAN_POISONED_AGGREGATIONS:
@@ -577,13 +637,13 @@ def _check_vector_matching(context: LintContext, site: ExprSite,
     if modifier.matching is not None and left is not None and right is not None:
         both = left | right
         for label in modifier.matching.labels:
-            if label not in both:
+            if label not in both and label not in context.external_labels:
                 yield _unknown_grouping(context, site, node, label, both,
                                         "either side of the operator")
     group_labels = modifier.group_labels or ()
     one_side = right if str(modifier.card).endswith("ManyToOne") else left
     if one_side is not None:
         for label in group_labels:
-            if label not in one_side:
+            if label not in one_side and label not in context.external_labels:
                 yield _unknown_grouping(context, site, node, label, one_side,
                                         "the side it is copied from")

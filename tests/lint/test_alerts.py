@@ -58,6 +58,34 @@ def test_an_alert_without_for(run_lint: RunLint) -> None:
     assert run.where("alert/missing-for") == run.at("Test:")
 
 
+@pytest.mark.parametrize("expr", [
+    "vector(1)",  # kube-prometheus' Watchdog: a dead man's switch, always firing by design
+    # kube-prometheus' InfoInhibitor: reads only ALERTS and must follow them at once.
+    'ALERTS{severity="info"} == 1 unless on (route) ALERTS{severity="critical"} == 1',
+])
+def test_constant_alerts_need_neither_condition_nor_for(run_lint: RunLint, expr: str) -> None:
+    run = run_lint(alert(f"'{expr}'").replace("    for: 5m\n", ""))
+
+    assert not {"alert/no-comparison", "alert/missing-for"} & run.codes()
+
+
+@pytest.mark.parametrize("expr", [
+    "time() - max(queue_started_timestamp_seconds) > 3600",  # an age: KubeJobNotCompleted
+    "cert_ttl_seconds < 86400",  # time left: KubeletClientCertificateExpiration
+])
+def test_conditions_on_elapsed_or_remaining_time_need_no_for(run_lint: RunLint,
+                                                             expr: str) -> None:
+    domain = DOMAIN + """\
+  queue_started_timestamp_seconds: {type: gauge, help: When the queue started.}
+  cert_ttl_seconds: {type: gauge, help: Time left on the certificate.}
+"""
+    run = run_lint(alert(expr).replace("    for: 5m\n", ""), domain=domain)
+    assert "alert/missing-for" not in run.codes()
+
+    run = run_lint(alert("queue_depth > 100").replace("    for: 5m\n", ""), domain=domain)
+    assert "alert/missing-for" in run.codes()
+
+
 def test_a_zero_for_is_no_for(run_lint: RunLint) -> None:
     run = run_lint(alert("queue_depth > 100").replace("for: 5m", "for: 0s"))
 
@@ -189,9 +217,11 @@ def test_server_errors_selected_by_status_code(run_lint: RunLint) -> None:
     'sum(rate(http_requests_total{status_code=~"5.."}[5m])) '
     "/ sum(rate(http_requests_total[5m])) > 0.05",
     'sum(rate(http_requests_total{status_code=~"5.."}[5m])) > 0',
+    # node-exporter's NodeTextFileCollectorScrapeError: a 0/1 state, not a count of errors.
+    "textfile_scrape_error == 1",
 ])
 def test_error_ratios_and_any_error_conditions_are_fine(run_lint: RunLint, expr: str) -> None:
-    domain = WITH_STATUS_CODE
+    domain = WITH_STATUS_CODE + "  textfile_scrape_error: {type: gauge, help: 1 on error.}\n"
     run = run_lint(alert(expr), domain=domain)
 
     assert "alert/absolute-error-threshold" not in run.codes()
@@ -235,3 +265,16 @@ def test_different_rules_are_not_duplicates(run_lint: RunLint) -> None:
                    + alert("queue_depth > 200", name="QueueDeep").replace("alerts:\n", ""))
 
     assert "rule/duplicate" not in run.codes()
+
+
+def test_a_template_reading_an_external_label_through_labels(run_lint: RunLint) -> None:
+    run = run_lint(alert("sum by (route) (queue_depth) > 100",
+                         extra='annotations: {where: "{{ $labels.cluster }}/{{ '
+                               '$externalLabels.cluster }}"}\n'),
+                   project="external_labels: {cluster: production}\n")
+
+    finding = run.one("alert/template-unknown-label")
+    assert finding.message == ("`cluster` is an external label, not a label of the series "
+                               "alert `Test` returns: $labels.cluster renders empty")
+    assert finding.hint == "use {{ $externalLabels.cluster }}"
+    assert run.where("alert/template-unknown-label") == run.at("cluster }}")

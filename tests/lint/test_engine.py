@@ -119,7 +119,8 @@ def test_every_rule_has_a_stable_id_a_summary_and_an_explanation() -> None:
         assert rule.summary and not rule.summary.endswith(".")
         assert len(rule.explanation) > 80 and rule.explanation.endswith(".")
     assert set(rules) == {
-        "alert/absent-without-for", "alert/absolute-error-threshold", "alert/group-interval",
+        "adoption/inferred-type", "alert/absent-without-for", "alert/absolute-error-threshold",
+        "alert/group-interval",
         "alert/missing-annotation", "alert/missing-for", "alert/no-comparison",
         "alert/template-syntax", "alert/template-unknown-label", "alert/value-in-labels",
         "cardinality/metric-budget", "cardinality/total-budget", "cardinality/unbounded-label",
@@ -128,7 +129,7 @@ def test_every_rule_has_a_stable_id_a_summary_and_an_explanation() -> None:
         "naming/counter-total", "naming/help", "naming/non-counter-total",
         "naming/percentile-gauge", "naming/recording-rule-name", "naming/reserved-suffix",
         "naming/type-in-name", "naming/unit-suffix", "promql/counter-read-raw",
-        "promql/deprecated-metric", "promql/division-in-aggregation",
+        "promql/deprecated-metric", "promql/division-in-aggregation", "promql/external-label",
         "promql/gauge-function-on-counter", "promql/grafana-interval-in-rate",
         "promql/histogram-quantile-drops-le", "promql/histogram-quantile-not-bucket",
         "promql/range-too-short", "promql/rate-of-aggregation", "promql/rate-on-gauge",

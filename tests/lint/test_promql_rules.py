@@ -243,6 +243,8 @@ def test_delta_over_a_counter(run_lint: RunLint) -> None:
     ("http_requests_total > 100", "http_requests_total"),
     ("sum(http_request_duration_seconds_count) > 100", "http_request_duration_seconds_count"),
     ("max_over_time(http_requests_total[5m]) > 100", "http_requests_total"),
+    ("sum by (route) (http_requests_total) * 2 > 100", "http_requests_total"),
+    ("count(sum by (route) (http_requests_total) > 100) > 1", "http_requests_total"),
 ])
 def test_a_counter_read_raw(run_lint: RunLint, expr: str, needle: str) -> None:
     run = run_lint(alert(expr))
@@ -258,6 +260,13 @@ def test_a_counter_read_raw(run_lint: RunLint, expr: str, needle: str) -> None:
     "count(http_requests_total) > 100",
     "queue_depth > 5 and on (route) http_requests_total",
     "sum(rate(http_requests_total[5m] offset 1h)) > 1",
+    # Only the number of series counts (kube-prometheus' instance:node_cpu:ratio shape) ...
+    "count(sum by (route, method) (http_requests_total)) > 1",
+    "count by (route) (http_requests_total * on (route) group_left queue_depth) > 1",
+    # ... or whether anything was ever counted (KubeClientCertificateExpiration).
+    "http_request_duration_seconds_count > 0",
+    "0 < http_request_duration_seconds_count",
+    "sum by (route) (http_requests_total) >= 1",
 ])
 def test_counters_through_rate_or_for_presence_are_fine(run_lint: RunLint, expr: str) -> None:
     run = run_lint(alert(expr))
@@ -578,3 +587,60 @@ def test_division_findings_match_what_prometheus_computes(run_lint: RunLint, tmp
 
     reported = "promql/division-in-aggregation" in run.codes()
     assert reported == _promtool_nan(tmp_path, aggregation)
+
+
+EXTERNAL = "external_labels: {cluster: production}\n"
+
+
+@pytest.mark.parametrize(("matcher", "effect"), [
+    ('cluster="production"', "selects nothing"),
+    ('cluster!="staging"', "filters nothing out"),
+    ('cluster=~"prod.*"', "selects nothing"),
+])
+def test_a_rule_matching_on_an_external_label(run_lint: RunLint, matcher: str,
+                                              effect: str) -> None:
+    run = run_lint(alert(f"sum(rate(http_requests_total{{{matcher}}}[5m])) > 1"),
+                   project=EXTERNAL)
+
+    finding = run.one("promql/external-label")
+    assert finding.severity is Severity.ERROR
+    assert finding.message == (
+        "`cluster` is an external label (`cluster: production`): the series alert `Test` "
+        f"reads do not have it, so `{matcher}` {effect}")
+    assert run.where("promql/external-label") == run.at("cluster")
+    assert "promql/unknown-label" not in run.codes()
+
+
+def test_a_recording_rule_and_up_are_checked_too(run_lint: RunLint) -> None:
+    run = run_lint("""\
+recording_rules:
+  cluster:up:sum:
+    expr: sum(up{cluster="production"})
+""", project=EXTERNAL)
+
+    assert run.where("promql/external-label") == run.at("cluster=")
+
+
+@pytest.mark.parametrize(("entries", "domain"), [
+    # A metric that declares the label itself (say, federated with honor_labels) has it.
+    (alert('sum(queue_depth{cluster="production"}) > 1'),
+     DOMAIN.replace("  route: {max_cardinality: 20}\n",
+                    "  route: {max_cardinality: 20}\n  cluster: {values: [production]}\n")
+     .replace("    help: Jobs waiting.\n    labels: [route]\n",
+              "    help: Jobs waiting.\n    labels: [route, cluster]\n")),
+    # Grouping by it is harmless: the group's `cluster` is empty, and the alert gets it.
+    (alert("sum by (cluster, route) (queue_depth) > 1"), DOMAIN),
+    # A dashboard may query a global view (Thanos, federation) that has external labels.
+    (panel('sum(rate(http_requests_total{cluster="production"}[$__rate_interval]))'), DOMAIN),
+])
+def test_external_labels_where_series_have_them(run_lint: RunLint, entries: str,
+                                                domain: str) -> None:
+    run = run_lint(entries, project=EXTERNAL, domain=domain)
+
+    assert not {"promql/external-label", "promql/unknown-label"} & run.codes()
+
+
+def test_without_external_labels_the_label_is_just_unknown(run_lint: RunLint) -> None:
+    run = run_lint(alert('sum(rate(http_requests_total{cluster="production"}[5m])) > 1'))
+
+    assert run.codes() == {"promql/unknown-label"}
