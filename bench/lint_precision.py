@@ -64,7 +64,6 @@ def lint_fixtures(code: Path | None) -> tuple[list[Any], Path, Any]:
     sys.path.insert(1 if code is not None else 0, str(REPO_ROOT))
     from metricsctl.catalog import load_catalog
     from metricsctl.lint import lint_catalog
-
     from tests.lint.rule_files import write_rule_files_catalog
 
     root = Path(tempfile.mkdtemp(prefix="lint-precision-")) / "specs"

@@ -1,0 +1,81 @@
+"""Lint over public real-world rule sets (tests/fixtures/rules/, wrapped into a catalog by
+tests/lint/rule_files.py).
+
+The findings per rule id are pinned, so that a change which adds false findings, or loses
+true ones, shows here. Every finding has a verdict in bench/lint_precision_verdicts.json
+(the judged list is in docs/lint.md); lint's own precision on them must stay at 90% or more.
+"""
+
+from __future__ import annotations
+
+import collections
+from pathlib import Path
+
+import pytest
+
+from bench.lint_precision import judge, summarize
+from metricsctl.catalog import load_catalog
+from metricsctl.diagnostics import Diagnostic
+from metricsctl.lint import lint_catalog
+from tests.lint.rule_files import write_rule_files_catalog
+
+RULES = Path(__file__).resolve().parent.parent / "fixtures" / "rules"
+
+EXPECTED = {
+    "alert/absolute-error-threshold": 3,
+    "alert/missing-for": 5,
+    "alert/template-unknown-label": 11,
+    "naming/camel-case": 3,
+    "naming/reserved-suffix": 2,
+    "promql/division-in-aggregation": 1,
+    "promql/rate-on-gauge": 12,
+    "promql/regex-without-regex": 4,
+}
+
+
+@pytest.fixture(scope="module")
+def linted(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Diagnostic], Path]:
+    root = tmp_path_factory.mktemp("rule-files") / "specs"
+    written = write_rule_files_catalog(sorted(RULES.glob("*.yaml")), root)
+    # Rules defined twice under one name (at two severities) keep their first definition.
+    assert len(written.skipped) == 12
+    loaded = load_catalog(root)
+    assert loaded.catalog is not None and loaded.ok, [str(d) for d in loaded.errors]
+    return lint_catalog(loaded.catalog), root
+
+
+def test_finding_counts_per_rule_are_pinned(linted: tuple[list[Diagnostic], Path]) -> None:
+    diagnostics, _ = linted
+
+    assert dict(collections.Counter(d.code for d in diagnostics)) == EXPECTED
+
+
+def test_every_finding_is_judged_and_lint_is_right_on_nine_in_ten(
+        linted: tuple[list[Diagnostic], Path]) -> None:
+    diagnostics, root = linted
+
+    summary = summarize(judge(diagnostics, root))
+
+    assert "unjudged" not in summary["verdicts"]
+    assert summary["precision_lint"] >= 0.9
+
+
+@pytest.mark.parametrize("message", [
+    # kubelet.rules: `max` is on the group_left side, `le` comes from the left.
+    "`max` drops the `le` label histogram_quantile() needs",
+    # Alertmanager's and Prometheus' min over a ratio: min skips NaN.
+    "division inside `min`",
+    # kube-prometheus' count(sum by (instance, cpu) (node_cpu_seconds_total)).
+    "is read without rate() or increase()",
+    # Watchdog's vector(1).
+    "has no comparison",
+    # kubernetes-mixin's and Thanos' time() - max by (job_name, ...) (...): time() is a
+    # number, so the labels of the other side survive.
+    "`job_name` is not a label of the series alert `KubeJobNotCompleted`",
+    "`job` is not a label of the series alert `ThanosCompactHasNotRun`",
+])
+def test_issue_9_false_findings_stay_gone(linted: tuple[list[Diagnostic], Path],
+                                          message: str) -> None:
+    diagnostics, _ = linted
+
+    assert not [d for d in diagnostics if message in d.message]
