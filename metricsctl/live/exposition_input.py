@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from metricsctl.exposition.model import Exposition
-from metricsctl.live.samples import SCRAPE_LABELS, Observation
+from metricsctl.live.samples import SCRAPE_LABELS, Observation, family_key
 
 
 def ingest_exposition(observation: Observation, exposition: Exposition,
@@ -13,7 +13,8 @@ def ingest_exposition(observation: Observation, exposition: Exposition,
     if source not in observation.sources:
         observation.sources.append(source)
     for family in exposition.families.values():
-        observed = observation.metric(family.name, family.type, source)
+        observed = observation.metric(family_key(family.name, family.type), family.type,
+                                      source)
         if observed.help is None:
             observed.help = family.help
         if observed.unit is None:

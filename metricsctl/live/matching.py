@@ -34,6 +34,14 @@ class Match:
     percentile_gauges: list[ObservedMetric] = field(default_factory=list)
 
     @property
+    def with_series(self) -> list[ObservedMetric]:
+        """The family whose series to judge labels by: the one named for the metric, else a
+        companion (a histogram exposed without metadata)."""
+        if self.primary is not None and self.primary.series:
+            return [self.primary]
+        return [family for family in self.companions if family.series][:1]
+
+    @property
     def seen(self) -> bool:
         return self.primary is not None or bool(self.companions)
 
@@ -77,8 +85,11 @@ def match_catalog(catalog: Catalog, observation: Observation,
     for metric in catalog.metrics.values():
         match = Match(metric)
         for name in family_names(metric):
-            if match.primary is None and name in families:
-                match.primary = families[name]
+            if name in families and name not in claimed:
+                if match.primary is None:
+                    match.primary = families[name]
+                else:
+                    match.companions.append(families[name])
                 claimed.add(name)
         for sample in metric.series.samples:
             owner_of_sample[sample] = metric.name

@@ -21,7 +21,7 @@ from metricsctl.catalog.model import Catalog
 from metricsctl.catalog.naming import MetricType
 from metricsctl.exposition.model import SAMPLE_SUFFIXES
 from metricsctl.live.prometheus_api import PrometheusApi
-from metricsctl.live.samples import Observation
+from metricsctl.live.samples import Observation, family_key
 
 LOOKBACK_SECONDS = 600  # series and names seen in the last 10 minutes
 SYNTHETIC = frozenset({"up", "scrape_duration_seconds", "scrape_samples_scraped",
@@ -50,13 +50,15 @@ def _regex_literal(text: str) -> str:
 def _family_of(name: str, metadata: dict[str, list[dict[str, str]]]) -> tuple[str, str]:
     """The family a stored sample name belongs to, and its type."""
     if metadata.get(name):
-        return name, metadata[name][0].get("type", "unknown")
+        metric_type = metadata[name][0].get("type", "unknown")
+        return family_key(name, metric_type), metric_type
     for suffix in _SUFFIXES:
         if name.endswith(suffix):
             base = name[: -len(suffix)]
             entries = metadata.get(base)
             if entries and suffix in SAMPLE_SUFFIXES.get(entries[0].get("type", ""), ()):
-                return base, entries[0].get("type", "unknown")
+                metric_type = entries[0].get("type", "unknown")
+                return family_key(base, metric_type), metric_type
     return name, "unknown"
 
 
@@ -92,7 +94,7 @@ def ingest_prometheus(observation: Observation, catalog: Catalog, api: Prometheu
         family, metric_type = family_of[name]
         observed = observation.metric(family, metric_type, source)
         observed.sample_names.add(name)
-        entries = metadata.get(family)
+        entries = metadata.get(family) or metadata.get(f"{family}_total")
         if entries and observed.help is None:
             observed.help = entries[0].get("help") or None
             observed.unit = entries[0].get("unit") or None

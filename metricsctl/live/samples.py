@@ -61,6 +61,12 @@ class ObservedMetric:
         return entry[1] if entry else 0
 
     @property
+    def display_name(self) -> str:
+        """The name people grep for: a counter as its `_total` sample when it has one."""
+        total = f"{self.name}_total"
+        return total if self.type == "counter" and total in self.sample_names else self.name
+
+    @property
     def observed_series(self) -> int:
         return self.series_count if self.series_count is not None else len(self.series)
 
@@ -81,6 +87,14 @@ class ObservedMetric:
         sources = self.bucket_layouts.setdefault(bounds, [])
         if source not in sources:
             sources.append(source)
+
+
+def family_key(name: str, metric_type: str) -> str:
+    """One key for a family whatever the format: the text format names a counter `x_total`,
+    OpenMetrics (and Prometheus's metadata of an OpenMetrics scrape) `x`."""
+    if metric_type == "counter" and name.endswith("_total"):
+        return name[: -len("_total")]
+    return name
 
 
 @dataclass(slots=True)

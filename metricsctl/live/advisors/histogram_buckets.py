@@ -29,7 +29,7 @@ def advise(context: LiveContext) -> Iterator[Diagnostic]:
             continue
         expected = tuple(sorted(metric.buckets if metric.buckets is not None
                                 else DEFAULT_BUCKETS))
-        for observed in match.families:
+        for observed in match.with_series:
             for layout, sources in observed.bucket_layouts.items():
                 if layout == expected:
                     continue

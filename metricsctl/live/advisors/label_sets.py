@@ -34,7 +34,7 @@ def advise(context: LiveContext) -> Iterator[Diagnostic]:
     dropped = context.dropped_labels
     for match in context.matches.by_metric.values():
         metric = match.metric
-        for observed in match.families:
+        for observed in match.with_series:
             if observed.series:
                 yield from _compare(metric, observed, dropped)
 
@@ -47,8 +47,8 @@ def _compare(metric: Metric, observed: ObservedMetric,
         values = sorted(observed.label_values(label))
         yield metric_finding(
             "live/extra-label", Severity.ERROR, metric,
-            f"{observed.name} has label {label!r}, which the catalog does not declare for "
-            f"{metric.name} (values seen: {_some(values)})",
+            f"{metric.name} has label {label!r}, which the catalog does not declare (values "
+            f"seen: {_some(values)})",
             field=("labels",) if metric.source.has("labels") else (), observed=observed,
             hint=f"add {label} to the metric's labels in the catalog, or stop setting it")
     for label in metric.label_names:
@@ -60,7 +60,7 @@ def _compare(metric: Metric, observed: ObservedMetric,
                 f"{lacking} of {len(observed.series)} series")
             yield metric_finding(
                 "live/missing-label", Severity.ERROR, metric,
-                f"{observed.name}: {share} carry label {label!r}, which the catalog declares",
+                f"{metric.name}: {share} carry label {label!r}, which the catalog declares",
                 field=label_field(metric, label), observed=observed)
 
 

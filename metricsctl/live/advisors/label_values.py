@@ -23,7 +23,7 @@ def advise(context: LiveContext) -> Iterator[Diagnostic]:
             if label.values is None:
                 continue
             allowed = set(label.values)
-            for observed in match.families:
+            for observed in match.with_series:
                 outside = sorted(observed.label_values(label.name) - allowed)
                 if not outside:
                     continue
@@ -32,7 +32,7 @@ def advise(context: LiveContext) -> Iterator[Diagnostic]:
                     else ""
                 yield metric_finding(
                     "live/label-value-not-allowed", Severity.ERROR, metric,
-                    f"{observed.name}: label {label.name!r} has values outside the allowed "
+                    f"{metric.name}: label {label.name!r} has values outside the allowed "
                     f"set: {shown}{more}", field=label_field(metric, label.name),
                     observed=observed,
                     hint=f"allowed: {', '.join(label.values)} (defined at "

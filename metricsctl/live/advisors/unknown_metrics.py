@@ -24,12 +24,13 @@ def advise(context: LiveContext) -> Iterator[Diagnostic]:
     known = {name: metric.name for metric in catalog.metrics.values()
              for name in family_names(metric)}
     for observed in context.matches.unknown:
-        message = f"{observed.name} ({observed.type}) is exposed but not in the catalog"
-        new_name = renamed.get(observed.name)
+        message = f"{observed.display_name} ({observed.type}) is exposed but not in the catalog"
+        new_name = renamed.get(observed.name) or renamed.get(observed.display_name)
         if new_name is not None:
             hint = f"the catalog renamed it to {new_name}: update the code that exposes it"
         else:
-            near = difflib.get_close_matches(observed.name, list(known), n=1, cutoff=0.8)
+            near = difflib.get_close_matches(observed.display_name, list(known), n=1,
+                                             cutoff=0.8)
             hint = (f"did you mean {known[near[0]]}?" if near else
                     "add it to the catalog, or --ignore it if you do not own it")
         yield exposed_finding("live/unknown-metric", Severity.WARNING, observed, message, hint)
