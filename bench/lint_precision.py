@@ -129,7 +129,7 @@ def main() -> int:
                   f"{item.reason} |")
     else:
         print(f"{len(judged)} findings over {len(list(FIXTURES.glob('*.yaml')))} rule files "
-              f"({len(written.skipped)} rules skipped as duplicate names)")
+              f"({len(written.skipped)} rules left out: duplicate names, colliding metrics)")
         for code, counts in summary["per_rule"].items():
             parts = ", ".join(f"{verdict} {n}" for verdict, n in sorted(counts.items()))
             print(f"  {code}: {sum(counts.values())} ({parts})")

@@ -16,7 +16,9 @@ the rule files themselves tell:
 - each rule group becomes a domain with its alerts (`severity` taken from the labels;
   summary, description and runbook_url from the annotations) and recording rules;
 - the catalog keeps names unique, so an alert defined again (at another severity) or a rule
-  recorded again (with other labels) keeps its first definition; `skipped` names the rest.
+  recorded again (with other labels) keeps its first definition, and of two metrics whose
+  names collide in a client registry (a gauge `x` and a counter `x_total`) the gauge and the
+  rules reading it are left out; `skipped` names what was left out.
 
 What the catalog guesses is the type of names without a conventional suffix: a counter
 exposed without `_total` (node_exporter's `node_vmstat_pgmajfault`) becomes a gauge, and the
@@ -132,6 +134,40 @@ def _metric_types(names: Iterable[str]) -> dict[str, tuple[str, str]]:
     return types
 
 
+def _taken_names(metric: str, metric_type: str) -> set[str]:
+    """The names a metric takes in a client registry: its family name and its samples."""
+    if metric_type == "counter":
+        base = metric.removesuffix("_total")
+        return {base, f"{base}_total", f"{base}_created"}
+    suffixes = {"histogram": ("_bucket", "_count", "_sum", "_created"),
+                "summary": ("_count", "_sum", "_created")}.get(metric_type, ())
+    return {metric, *(metric + suffix for suffix in suffixes)}
+
+
+def _colliding_series(types: dict[str, tuple[str, str]]) -> set[str]:
+    """Series whose metric a catalog cannot hold next to another (kube-apiserver's gauge
+    `aggregator_unavailable_apiservice` and counter `aggregator_unavailable_apiservice_total`
+    share a family name): the gauge gives way."""
+    metrics = {metric: metric_type for metric, metric_type in types.values()}
+    taken: set[str] = set()
+    dropped: set[str] = set()
+    for metric, metric_type in sorted(metrics.items(), key=lambda m: (m[1] == "gauge", m[0])):
+        names = _taken_names(metric, metric_type)
+        if names & taken:
+            dropped.add(metric)
+        else:
+            taken |= names
+    return {series for series, (metric, _) in types.items() if metric in dropped}
+
+
+def _series_read(expr: str) -> set[str]:
+    parsed = parse_promql(expr)
+    if parsed.ast is None:
+        return set()
+    return {name for node, _ in walk(parsed.ast) if kind(node) == "VectorSelector"
+            and (name := selector_metric(node)) is not None}
+
+
 def _domain_name(group: str, taken: set[str]) -> str:
     base = re.sub(r"[^a-z0-9_-]+", "-", group.lower()).strip("-_") or "rules"
     if not base[0].isalpha():
@@ -175,8 +211,15 @@ def write_rule_files_catalog(rule_files: Iterable[Path], root: Path) -> RuleFile
     domains: list[tuple[str, dict[str, Any]]] = []
     alert_names: set[str] = set()
     taken: set[str] = set()
-    for path in rule_files:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    documents = [(path, yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+                 for path in rule_files]
+    rules_of = [rule for _, document in documents for group in document.get("groups") or []
+                for rule in group.get("rules") or []]
+    all_recorded = {str(rule["record"]) for rule in rules_of if "record" in rule}
+    all_read = {name for rule in rules_of for name in _series_read(str(rule["expr"]))}
+    unrepresentable = _colliding_series(_metric_types(
+        all_read - all_recorded - _PROMETHEUS_SERIES))
+    for path, document in documents:
         for group in document.get("groups") or []:
             domain = _domain_name(str(group["name"]), taken)
             data: dict[str, Any] = {"domain": domain,
@@ -187,6 +230,12 @@ def write_rule_files_catalog(rule_files: Iterable[Path], root: Path) -> RuleFile
             rules: dict[str, Any] = {}
             for rule in group.get("rules") or []:
                 where = f"({path.name}, group {group['name']})"
+                clash = sorted(_series_read(str(rule["expr"])) & unrepresentable)
+                if clash:
+                    result.skipped.append(f"{rule.get('alert') or rule.get('record')} {where}: "
+                                          f"reads {', '.join(clash)}, whose name another "
+                                          "metric's series take")
+                    continue
                 if "alert" in rule:
                     name = str(rule["alert"])
                     if name in alert_names:
