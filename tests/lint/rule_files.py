@@ -148,7 +148,7 @@ def _colliding_series(types: dict[str, tuple[str, str]]) -> set[str]:
     """Series whose metric a catalog cannot hold next to another (kube-apiserver's gauge
     `aggregator_unavailable_apiservice` and counter `aggregator_unavailable_apiservice_total`
     share a family name): the gauge gives way."""
-    metrics = {metric: metric_type for metric, metric_type in types.values()}
+    metrics = dict(types.values())
     taken: set[str] = set()
     dropped: set[str] = set()
     for metric, metric_type in sorted(metrics.items(), key=lambda m: (m[1] == "gauge", m[0])):
