@@ -1,6 +1,7 @@
 """Benchmark `metricsctl push` of 200 dashboards to the loopback Grafana.
 
     .venv/bin/python bench/bench_push.py [--runs N] [--dashboards N] [--latency MS] [--json]
+    .venv/bin/python bench/bench_push.py --faults [--json]
 
 What it measures, for --concurrency 1 and 8, each on a fresh loopback Grafana:
 1. The first push (2 folders and every dashboard created): `python -m metricsctl push` in a
@@ -17,6 +18,12 @@ across a network; that is where --concurrency pays off.
 Targets (exit status 1 when missed): the second push makes no writes and takes < 1 s.
 The loopback server runs in this process (threads), the CLI in a child process, on the
 same machine: the numbers include both sides of every request.
+
+With --faults: the fault matrix of tests/grafana_server/fault_matrix.py (every fault the
+loopback server injects, at every kind of request, plus races with people editing in
+Grafana), with the real retry policy and timeouts; it counts faults tried, dashboards lost,
+clobbered, results claimed that did not happen, pushes that did not converge afterwards and
+credentials leaked, and the time each push took. Target: all counts 0.
 """
 
 from __future__ import annotations
@@ -161,6 +168,45 @@ def measure(dashboards: int, concurrency: int, runs: int, work: Path,
     }
 
 
+def fault_matrix() -> dict[str, Any]:
+    """Run every case of the fault matrix in this process; counts and timings."""
+    from typer.testing import CliRunner
+
+    from metricsctl.cli import app
+    from tests.grafana_server.fault_matrix import TOKEN as MATRIX_TOKEN
+    from tests.grafana_server.fault_matrix import fault_cases, run_case
+
+    runner = CliRunner()
+    environment = {"GRAFANA_TOKEN": MATRIX_TOKEN, "NO_PROXY": "*", "no_proxy": "*"}
+    durations: list[float] = []
+
+    def run_push(root: Path, url: str, flags: list[str]) -> tuple[int, str]:
+        started = time.perf_counter()
+        result = runner.invoke(app, ["push", str(root), "--grafana-url", url, *flags],
+                               env=environment)
+        durations.append(time.perf_counter() - started)
+        return result.exit_code, result.stdout
+
+    cases = fault_cases()
+    outcomes = []
+    faulty: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="bench-push-faults-") as work:
+        for number, case in enumerate(cases):
+            outcomes.append(run_case(case, Path(work) / str(number), run_push))
+            faulty.append(durations[-2])  # baseline, faulty push, clean push
+    return {
+        "faults_tried": len(cases),
+        "dashboards_lost": sum(len(o.lost) for o in outcomes),
+        "dashboards_clobbered": sum(len(o.clobbered) for o in outcomes),
+        "false_claims": sum(len(o.false_claims) for o in outcomes),
+        "not_converged": sum(1 for o in outcomes if o.not_converged),
+        "credentials_leaked": sum(1 for o in outcomes if o.leaked),
+        "faulty_push_s": {"median": statistics.median(faulty), "max": max(faulty)},
+        "problems": {o.name: [*o.lost, *o.clobbered, *o.false_claims, *o.not_converged]
+                     for o in outcomes if not o.clean},
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per setting (median kept)")
@@ -168,7 +214,24 @@ def main() -> int:
     parser.add_argument("--latency", type=float, default=0.0, metavar="MS",
                         help="milliseconds the server waits before each answer")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--faults", action="store_true",
+                        help="run the fault matrix instead (see above)")
     arguments = parser.parse_args()
+    if arguments.faults:
+        matrix = fault_matrix()
+        if arguments.json:
+            print(json.dumps({"machine": machine(), **matrix}, indent=2))
+        else:
+            print(f"push faults tried {matrix['faults_tried']}, dashboards lost "
+                  f"{matrix['dashboards_lost']}, clobbered {matrix['dashboards_clobbered']}, "
+                  f"false claims {matrix['false_claims']}, not converged "
+                  f"{matrix['not_converged']}, credentials leaked "
+                  f"{matrix['credentials_leaked']}; faulty push median "
+                  f"{matrix['faulty_push_s']['median']:.2f} s, max "
+                  f"{matrix['faulty_push_s']['max']:.2f} s")
+            for name, problems in matrix["problems"].items():
+                print(f"  {name}: {', '.join(problems)}")
+        return 0 if not matrix["problems"] else 1
     latency = arguments.latency / 1000
     with tempfile.TemporaryDirectory(prefix="bench-push-") as work:
         results = [measure(arguments.dashboards, concurrency, arguments.runs, Path(work),

@@ -32,6 +32,8 @@ from tests.grafana_server import GrafanaServer, RequestRecord, silent_url
 from tests.grafana_server.catalogs import PushCatalog as Catalog
 from tests.grafana_server.catalogs import make_push_catalog
 from tests.grafana_server.certificates import make_pki
+from tests.grafana_server.fault_matrix import TOKEN as MATRIX_TOKEN
+from tests.grafana_server.fault_matrix import FaultCase, fault_cases, run_case
 from tests.grafana_server.targets import GrafanaTarget, loopback_target, real_target
 
 TOKEN = "glsa_loopbackTestToken_5f2c9a7e1d"  # a test token: it must never leak
@@ -1100,3 +1102,31 @@ def test_waiting_is_not_printed_when_stderr_is_not_a_terminal(
     assert result.returncode == 1
     assert "next try" not in result.stderr
     assert result.stderr.startswith("error[grafana/timeout]")
+
+
+# -- the fault matrix: every fault at every request, nothing lost, clobbered or leaked --------
+
+@pytest.fixture
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same retries with short waits: the matrix tests outcomes, not backoff timing."""
+    import metricsctl.grafana.client as client_module
+
+    monkeypatch.setattr(client_module, "RetryPolicy",
+                        partial(RetryPolicy, base_delay=0.01, max_delay=0.05))
+
+
+@pytest.mark.parametrize("case", fault_cases(), ids=lambda case: case.name)
+def test_no_fault_loses_clobbers_or_leaks(
+        case: FaultCase, cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path, fast_retries: None) -> None:
+    def run_push(root: Path, url: str, flags: list[str]) -> tuple[int, str]:
+        monkeypatch.setenv("GRAFANA_TOKEN", MATRIX_TOKEN)
+        result = cli("push", root, "--grafana-url", url, *flags)
+        assert "Traceback" not in result.stdout + result.stderr
+        assert MATRIX_TOKEN not in result.stdout + result.stderr
+        return result.exit_code, result.stdout
+
+    outcome = run_case(case, tmp_path, run_push)
+
+    assert (outcome.lost, outcome.clobbered, outcome.false_claims, outcome.not_converged,
+            outcome.leaked) == ([], [], [], [], False)
