@@ -8,6 +8,7 @@ on everything else in the same run.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ from metricsctl.catalog.model import (
     Slo,
     SloAlerting,
     SourceRef,
+    TemplateDir,
     Threshold,
     Variable,
 )
@@ -85,6 +87,27 @@ def _string_map(document: SourceDocument, path: PathKey, data: Any) -> dict[str,
 def _lint_disable(data: Any) -> frozenset[str]:
     lint = _get(data, "lint", dict, {})
     return frozenset(str(rule) for rule in _get(lint, "disable", list, []) if isinstance(rule, str))
+
+
+def _template_dir_problem(root: Path, written: str) -> tuple[str | None, Path]:
+    """(why `written` cannot be a template directory, or None; its resolved path)."""
+    given = Path(written)
+    if given.is_absolute():
+        return f"`{written}` is absolute; give it relative to the catalog directory", given
+    path = (root / given).resolve()
+    if not path.is_relative_to(root):
+        return f"`{written}` is outside the catalog directory", path
+    if (root / given).is_symlink() or not path.is_dir():
+        return f"`{written}` is not a directory in the catalog directory", path
+    for directory, subdirectories, files in os.walk(path):
+        for name in sorted([*subdirectories, *files]):
+            entry = Path(directory) / name
+            if entry.is_symlink():
+                return (f"`{entry.relative_to(root).as_posix()}` is a symbolic link; template "
+                        "directories hold regular files only"), path
+            if name in files and not entry.is_file():
+                return (f"`{entry.relative_to(root).as_posix()}` is not a regular file"), path
+    return None, path
 
 
 def _number(value: Any) -> float | None:
@@ -157,7 +180,35 @@ class CatalogBuilder:
                 metric_budget=_get(cardinality, "metric_budget", int, 10_000),
                 total_budget=_get(cardinality, "total_budget", int, 100_000),
             ),
+            templates=self.template_dirs(document, data),
         )
+
+    def template_dirs(self, document: SourceDocument, data: Any) -> tuple[TemplateDir, ...]:
+        """User template directories: inside the catalog directory, regular files only."""
+        from metricsctl.generation.paths import UnsafePathError, check_relative_path
+
+        root = self.root.resolve()
+        result = []
+        for index, spec in enumerate(_get(data, "templates", list, [])):
+            source = SourceRef(document, ("templates", index))
+            written, out = _get(spec, "dir", str), _get(spec, "out", str)
+            if written is None or out is None:
+                continue  # the schema reported it
+            try:
+                check_relative_path(out)
+            except UnsafePathError as error:
+                self.error("catalog/template-out", f"`out` {out!r} is not usable: {error}",
+                           source.field("out"), hint="a directory inside the output "
+                           "directory, e.g. `go` or `wiki/metrics`")
+                continue
+            problem, path = _template_dir_problem(root, written)
+            if problem is not None:
+                self.error("catalog/template-dir", problem, source.field("dir"),
+                           hint="template directories are inside the catalog directory and "
+                                "hold regular files only")
+                continue
+            result.append(TemplateDir(written, path, out, source))
+        return tuple(result)
 
     def scrape_jobs(self, document: SourceDocument, data: Any) -> tuple[ScrapeJob, ...]:
         jobs = []

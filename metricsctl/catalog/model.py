@@ -266,6 +266,17 @@ class LintSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class TemplateDir:
+    """A directory of user templates (docs/templates.md): each `*.j2` file in `path` renders
+    to `<out>/<its name without .j2>` in the output directory, as a target of its own."""
+
+    dir: str  # as written: relative to the catalog directory
+    path: Path  # resolved, inside the catalog directory
+    out: str  # a relative POSIX path under the output directory
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
 class Project:
     name: str
     source: SourceRef
@@ -283,6 +294,7 @@ class Project:
     alertmanagers: tuple[str, ...] = ()
     external_labels: Mapping[str, str] = field(default_factory=dict)
     lint: LintSettings = field(default_factory=LintSettings)
+    templates: tuple[TemplateDir, ...] = ()
     # Labels the scrape jobs attach to every series they collect (e.g. `service`); computed
     # once, as every derived panel query asks.
     target_labels: frozenset[str] = field(init=False, default=frozenset())

@@ -16,7 +16,7 @@ from metricsctl.commands.catalog_input import (
     load_valid_catalog,
 )
 from metricsctl.english import counted
-from metricsctl.targets import TARGET_MODULES
+from metricsctl.targets import TARGET_MODULES, target_names
 
 if TYPE_CHECKING:
     from metricsctl.generation import CheckFinding, FileChange, GenerationError, Plan
@@ -27,16 +27,22 @@ _STATUS_STYLE = {"created": "green", "updated": "yellow", "removed": "red", "unc
 _PROBLEM_STYLE = {"missing": "red", "stale": "yellow", "extra": "magenta"}
 
 
-def selected_targets(names: list[str] | None) -> list[str]:
-    """The targets to run, in registry order; a usage error names the valid ones."""
+def selected_targets(names: list[str] | None, available: list[str] | None = None) -> list[str]:
+    """The targets to run, in registry order; a usage error names the valid ones.
+
+    `available` adds the catalog's user templates (known once it is loaded) to the built-in
+    targets; before that, only a name with a `/` (a template's output path) may be one.
+    """
+    choices = list(TARGET_MODULES) if available is None else available
     if not names:
-        return list(TARGET_MODULES)
-    unknown = [name for name in names if name not in TARGET_MODULES]
+        return choices
+    unknown = [name for name in names if name not in choices
+               and (available is not None or "/" not in name)]
     if unknown:
         raise typer.BadParameter(
             f"unknown target {', '.join(repr(n) for n in unknown)}; "
-            f"choose from {', '.join(TARGET_MODULES)}", param_hint="--target")
-    return [name for name in TARGET_MODULES if name in names]
+            f"choose from {', '.join(choices)}", param_hint="--target")
+    return [name for name in choices if name in names]
 
 
 def _check_out_option(out: Path, specs_dir: Path | None, check: bool) -> None:
@@ -163,7 +169,8 @@ def generate(
         "--out", "-o", help="Output directory.")] = DEFAULT_OUT,
     target: Annotated[list[str] | None, typer.Option(
         "--target", "-t", metavar="NAME", show_default=False,
-        help=f"Only this target (repeatable): {', '.join(TARGET_MODULES)} [default: all].",
+        help=f"Only this target (repeatable): {', '.join(TARGET_MODULES)}, or a user "
+             "template's output path [default: all].",
     )] = None,
     check: Annotated[bool, typer.Option(
         "--check", help="Write nothing; exit 1 listing missing, stale and extra files.")] = False,
@@ -183,18 +190,18 @@ def generate(
     Exit 0 on success (or current with --check), 1 on an invalid catalog, lint errors, a
     failed target, a write error or (with --check) differences, 2 on usage errors.
     """
-    targets = selected_targets(target)
+    selected_targets(target)  # a usage error before the catalog is read, where possible
     if check and force:
         raise typer.BadParameter("--force writes files; it cannot be combined with --check",
                                  param_hint="--force")
     _check_out_option(out, specs_dir, check)
     with _fewer_garbage_collections():
-        _generate(specs_dir, out, targets, subset=bool(target), check=check, force=force,
-                  quiet=quiet, lint=not no_lint)
+        _generate(specs_dir, out, target, check=check, force=force, quiet=quiet,
+                  lint=not no_lint)
 
 
-def _generate(specs_dir: Path | None, out: Path, targets: list[str], *, subset: bool,
-              check: bool, force: bool, quiet: bool, lint: bool) -> None:
+def _generate(specs_dir: Path | None, out: Path, names: list[str] | None, *, check: bool,
+              force: bool, quiet: bool, lint: bool) -> None:
     from metricsctl.generation import (
         GenerationError,
         Rendering,
@@ -205,6 +212,8 @@ def _generate(specs_dir: Path | None, out: Path, targets: list[str], *, subset: 
     )
 
     catalog = load_valid_catalog(specs_dir)
+    targets = selected_targets(names, target_names(catalog))  # with its user templates
+    subset = bool(names)
     size = len(catalog.metrics) + len(catalog.alerts) + len(catalog.recording_rules) + sum(
         1 for dashboard in catalog.dashboards.values() for _ in dashboard.all_panels())
     # A large catalog renders in forked processes while this one lints it.

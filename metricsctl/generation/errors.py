@@ -13,3 +13,10 @@ class GenerationError(Exception):
         self.summary = summary
         self.problems = list(problems)
         self.hint = hint
+
+
+class LocatedError(Exception):
+    """An error in a file the user wrote (a template), already located: `file:line: message`.
+
+    Reported as it is, without the Python frame where it was noticed.
+    """

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from metricsctl.generation.errors import GenerationError
+from metricsctl.generation.errors import GenerationError, LocatedError
 from metricsctl.generation.paths import UnsafePathError, check_relative_path, normalise_text
 from metricsctl.generation.workers import ForkedRendering, Outcome
 
@@ -83,7 +83,9 @@ def run_target(name: str, catalog: Catalog) -> Outcome:
 
     try:
         # Typed as object: a target's result is checked here, not trusted.
-        result: object = load_target(name).render(catalog)
+        result: object = load_target(name, catalog).render(catalog)
+    except LocatedError as error:  # the user's file is wrong, not the target
+        return None, f"target `{name}` failed: {error}"
     except (Exception, SystemExit) as error:  # a target's bug is reported, not a traceback
         return None, f"target `{name}` failed: {type(error).__name__}: {error}{_where(error)}"
     if not isinstance(result, dict):

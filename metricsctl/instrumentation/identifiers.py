@@ -15,7 +15,7 @@ _WORD = re.compile(r"[0-9A-Za-z]+")
 
 def camel_case(name: str) -> str:
     """`http_requests_total` -> `httpRequestsTotal` (words split at non-alphanumerics)."""
-    parts = _WORD.findall(name)
+    parts: list[str] = _WORD.findall(name)
     if not parts:
         return ""
     return parts[0][:1].lower() + parts[0][1:] + pascal_case("_".join(parts[1:]))

@@ -226,7 +226,7 @@ def _summary(verb: Verb, metric: Metric) -> str:
         "dec": f"Subtract `amount` (default 1) from {what}",
         "set": f"Set {what} to `value`",
         "observe": f"Observe `value` in {what}",
-        "time": f"Observe the seconds the `with` block takes in {what}",
+        "time": f"Observe the seconds a piece of work takes in {what}",
         "record": f"Record one event that took `{RECORD_PARAMETER}` in {what}",
     }[verb]
 

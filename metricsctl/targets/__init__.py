@@ -4,6 +4,12 @@ A target module defines `NAME` (its `--target` name), `DESCRIPTION`, and
 `render(catalog) -> dict[str, str]`: relative output path (POSIX, under the output
 directory) to the file's full text. Targets are pure: no I/O, no clock, no absolute paths;
 the writer (metricsctl.generation) makes the output atomic, deterministic and manifest-guarded.
+
+User templates (the project file's `templates:`, targets/user_templates.py) are targets of
+the same interface, one per template file, named by the path they render to; they exist per
+catalog, so `target_names(catalog)` and `load_target(name, catalog)` include them.
+To add a built-in target: a module here with NAME, DESCRIPTION and render(), one line in
+TARGET_MODULES, and its golden test under tests/targets/.
 """
 
 from __future__ import annotations
@@ -33,11 +39,23 @@ class Target(Protocol):
     def render(self, catalog: Catalog) -> dict[str, str]: ...
 
 
-def load_target(name: str) -> Target:
-    """The target module registered under `name` (KeyError when unknown)."""
+def load_target(name: str, catalog: Catalog | None = None) -> Target:
+    """The target registered under `name`, or the user template of `catalog` that renders
+    to `name` (KeyError when neither)."""
+    if name not in TARGET_MODULES and catalog is not None:
+        from metricsctl.targets.user_templates import user_targets
+
+        for target in user_targets(catalog):
+            if name == target.NAME:
+                return target
     module: ModuleType = importlib.import_module(TARGET_MODULES[name])
     return cast(Target, module)
 
 
-def target_names() -> list[str]:
-    return list(TARGET_MODULES)
+def target_names(catalog: Catalog | None = None) -> list[str]:
+    """The built-in targets in generation order, then `catalog`'s user templates."""
+    if catalog is None or not catalog.project.templates:
+        return list(TARGET_MODULES)
+    from metricsctl.targets.user_templates import user_targets
+
+    return [*TARGET_MODULES, *(target.NAME for target in user_targets(catalog))]

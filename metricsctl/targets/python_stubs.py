@@ -237,6 +237,9 @@ class MetricStub:
         `pydoc`)."""
         metric = self.metric
         summary = next(f.helper.summary for f in self.functions if f.verb == verb)
+        if verb == "time":  # in Python, the piece of work is a `with` block
+            summary = f"Observe the seconds the `with` block takes in the {metric.type.value} " \
+                      f"{metric.name}"
         paragraphs = [_fill(f"{summary}: {metric.help}", indent="    ")]
         if metric.deprecated:
             paragraphs.append(_fill(metric.deprecation, prefix="    ", indent="    "))

@@ -172,7 +172,7 @@ class UnionType:
 @dataclass(frozen=True, slots=True)
 class TsLabel:
     label: InstrumentedLabel
-    property: str  # the property name as written in an object type or literal
+    key: str  # the property name as written in an object type or literal
     access: str  # `.method`: reading it from the labels object
     type: str  # the property's type: a union's name, `boolean` or `string`
     union: UnionType | None
@@ -300,7 +300,7 @@ def _http_plugin(instrumentation: Instrumentation, by_name: dict[str, TsMetric])
                 if name not in fixed:
                     fixed[name] = FixedLabel(label, f"_fixed{len(fixed) + 1}")
                 variable = fixed[name].variable
-            labels.append((label.property, variable))
+            labels.append((label.key, variable))
         recordings.append(HttpRecording(metric, method, tuple(labels), tuple(checks)))
     return HttpPlugin(tuple(fixed.values()), tuple(recordings))
 
@@ -345,7 +345,7 @@ class TsModule:
                     value = ts_string(label.label.values[0])
                 else:
                     value = ts_string("...")
-                values.append(f"{label.property}: {value}")
+                values.append(f"{label.key}: {value}")
             arguments.append("{ " + ", ".join(values) + " }")
         if helper.helper.parameter in ("value", "duration_seconds"):
             arguments.append("0.25" if metric.metric.type is not MetricType.GAUGE else "1")

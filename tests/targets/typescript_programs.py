@@ -69,7 +69,7 @@ def label_literals(metric: TsMetric) -> Iterator[str]:
             values = [ts_string(value) for value in label.label.values]
         else:
             values = [ts_string("example")]
-        choices.append([f"{label.property}: {value}" for value in values])
+        choices.append([f"{label.key}: {value}" for value in values])
     for combination in itertools.product(*choices):
         yield "{ " + ", ".join(combination) + " }"
 
