@@ -5,11 +5,15 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
-from metricsctl.catalog.durations import is_duration, parse_duration
+from metricsctl.catalog.durations import duration_out_of_range, is_duration, parse_duration
 from metricsctl.catalog.model import Catalog, Dashboard, Label, Metric, Panel, SourceRef
-from metricsctl.catalog.naming import MetricType, reserved_label_problem
+from metricsctl.catalog.naming import MetricType, registered_names, reserved_label_problem
+from metricsctl.catalog.yaml_source import PathKey
 from metricsctl.diagnostics import Diagnostic, Location, Severity
+from metricsctl.promql.limits import HINT as LIMIT_HINT
+from metricsctl.promql.limits import check_limits
 
 # `metricsctl:<project>` marks which project's push owns a dashboard (grafana/plan.py).
 RESERVED_TAG_PREFIX = "metricsctl:"
@@ -32,7 +36,8 @@ def check_catalog(catalog: Catalog) -> list[Diagnostic]:
     """Every semantic problem in the catalog."""
     found: list[Diagnostic] = []
     for check in (_check_labels, _check_metrics, _check_renames, _check_recording_rules,
-                  _check_alerts, _check_folders, _check_dashboards, _check_scrape_jobs):
+                  _check_alerts, _check_folders, _check_dashboards, _check_scrape_jobs,
+                  _check_expression_limits, _check_duration_ranges):
         found.extend(check(catalog))
     from metricsctl.slo.validate import validate_slos
 
@@ -70,6 +75,7 @@ def _check_label_map(labels: Mapping[str, str], source: SourceRef, key: str,
 
 
 def _check_metrics(catalog: Catalog) -> Iterator[Diagnostic]:
+    yield from _check_series_collisions(catalog)
     for metric in catalog.metrics.values():
         seen: set[str] = set()
         for index, label in enumerate(metric.labels):
@@ -79,6 +85,31 @@ def _check_metrics(catalog: Catalog) -> Iterator[Diagnostic]:
                              metric.source.field("labels", index))
             seen.add(label.name)
         yield from _check_buckets(metric)
+
+
+def _check_series_collisions(catalog: Catalog) -> Iterator[Diagnostic]:
+    """Two metrics whose exposed names overlap (a gauge `x` and a counter `x_total`, a
+    counter `x` and a gauge `x_created`...); reported at the second, once per pair."""
+    owners: dict[str, Metric] = {}
+    for metric in catalog.metrics.values():
+        names = registered_names(metric.name, metric.type)
+        reported: set[str] = set()
+        for name in names:
+            first = owners.get(name)
+            if first is None or first.name in reported:
+                continue
+            reported.add(first.name)
+            yield _error(
+                "catalog/series-collision",
+                f"{metric.type} `{metric.name}` and {first.type} `{first.name}` (at "
+                f"{first.source.location}) both take the name `{name}`: their series would "
+                "mix on /metrics and prometheus_client refuses to register both "
+                "(DuplicateTimeseries)",
+                metric.source.location,
+                f"rename one of them; a {metric.type} `{metric.name}` takes "
+                + ", ".join(f"`{n}`" for n in names))
+        for name in names:
+            owners.setdefault(name, metric)
 
 
 def _check_buckets(metric: Metric) -> Iterator[Diagnostic]:
@@ -360,3 +391,44 @@ def _longer(duration: str, than: str) -> bool:
     if not (is_duration(duration) and is_duration(than)):
         return False
     return parse_duration(duration) > parse_duration(than)
+
+
+def _check_expression_limits(catalog: Catalog) -> Iterator[Diagnostic]:
+    """Expressions too large or too deeply nested to parse safely (before anything does)."""
+    sites: list[tuple[str, SourceRef, tuple[str | int, ...]]] = [
+        *((alert.expr, alert.source, ("expr",)) for alert in catalog.alerts.values()),
+        *((rule.expr, rule.source, ("expr",)) for rule in catalog.recording_rules.values()),
+        *((query.expr, query.source, query.expr_field)
+          for dashboard in catalog.dashboards.values() for panel in dashboard.all_panels()
+          for query in panel.queries)]
+    for expr, source, field in sites:
+        exceeded = check_limits(expr)
+        if exceeded is not None:
+            yield _error("catalog/promql-limit", exceeded.message,
+                         source.in_scalar(field, exceeded.offset), LIMIT_HINT)
+
+
+# Keys whose values the schema requires to be durations (`for`, `interval`, `window`...).
+_DURATION_KEYS = frozenset({"for", "keep_firing_for", "interval", "timeout", "query_offset",
+                            "eval_time", "window", "refresh", "scrape_interval",
+                            "scrape_timeout", "evaluation_interval"})
+
+
+def _check_duration_ranges(catalog: Catalog) -> Iterator[Diagnostic]:
+    """Durations written correctly but longer than Prometheus accepts (about 292 years):
+    the schema checks only how they are written."""
+    for document in catalog.documents.values():
+        stack: list[tuple[Any, PathKey]] = [(document.data, ())]
+        while stack:
+            data, path = stack.pop()
+            if isinstance(data, dict):
+                for key, value in data.items():
+                    if (key in _DURATION_KEYS and isinstance(value, str)
+                            and duration_out_of_range(value)):
+                        shown = value if len(value) <= 24 else f"{value[:12]}…{value[-6:]}"
+                        yield _error("catalog/invalid-duration",
+                                     f"duration `{shown}` is out of range: Prometheus accepts "
+                                     "at most 292 years", document.locate((*path, key)))
+                    stack.append((value, (*path, key)))
+            elif isinstance(data, list):
+                stack.extend((value, (*path, index)) for index, value in enumerate(data))

@@ -1,8 +1,10 @@
-"""Load a catalog: find the spec files, parse, validate against the schema, build, check."""
+"""Load a catalog: find the spec files, parse, validate against the schema, build, check.
+
+`SPEC_SUFFIXES` and `display_path` are re-exported for the readers of git revisions.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,11 +13,20 @@ from metricsctl.catalog.build import CatalogBuilder, assemble
 from metricsctl.catalog.checks import check_catalog
 from metricsctl.catalog.model import Catalog
 from metricsctl.catalog.schema import DOMAIN_SCHEMA, PROJECT_SCHEMA, validate_document
-from metricsctl.catalog.yaml_source import SourceDocument, parse_yaml, read_yaml_file
+from metricsctl.catalog.spec_files import (
+    SPEC_SUFFIXES,
+    SpecFileError,
+    discover_spec_files,
+    display_path,
+    read_spec_file,
+)
+from metricsctl.catalog.yaml_source import SourceDocument, parse_yaml
 from metricsctl.diagnostics import Diagnostic, Location, Severity, sorted_diagnostics
 
+__all__ = ["PROJECT_FILE", "SPEC_SUFFIXES", "LoadResult", "display_path", "load_catalog",
+           "load_catalog_from_blobs", "read_spec_blobs"]
+
 PROJECT_FILE = "metricsctl.yaml"
-SPEC_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -34,74 +45,36 @@ class LoadResult:
         return self.catalog is not None and not self.errors
 
 
-def display_path(root: str, relative: str) -> str:
-    """How a spec file is named in messages: under the directory as the user wrote it."""
-    return f"{root.rstrip('/')}/{relative}" if root not in ("", ".") else relative
-
-
-def discover_spec_files(root: Path) -> tuple[list[tuple[str, Path]], list[Diagnostic]]:
-    """(relative path, path) of every spec file under root, sorted; symlink loops reported.
-
-    Hidden entries are skipped; directory symlinks are followed unless they lead back to a
-    directory already on the walk, which is reported instead of followed forever.
-    """
-    files: list[tuple[str, Path]] = []
-    problems: list[Diagnostic] = []
-    seen_dirs: set[tuple[int, int]] = set()
-
-    def walk(directory: Path, relative: str) -> None:
-        try:
-            status = directory.stat()
-        except OSError as error:
-            problems.append(Diagnostic("catalog/unreadable", Severity.ERROR,
-                                       f"cannot read directory: {error.strerror or error}",
-                                       Location(display_path(str(root), relative) or str(root))))
-            return
-        identity = (status.st_dev, status.st_ino)
-        if identity in seen_dirs:
-            problems.append(Diagnostic("catalog/symlink-loop", Severity.ERROR,
-                                       "symbolic link loop: this directory is already included",
-                                       Location(display_path(str(root), relative)),
-                                       hint="remove the link"))
-            return
-        seen_dirs.add(identity)
-        try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError as error:
-            problems.append(Diagnostic("catalog/unreadable", Severity.ERROR,
-                                       f"cannot list directory: {error.strerror or error}",
-                                       Location(str(directory))))
-            return
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            child = f"{relative}/{entry.name}" if relative else entry.name
-            path = Path(entry.path)
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            if is_dir:
-                walk(path, child)
-            elif entry.name.endswith(SPEC_SUFFIXES):
-                files.append((child, path))
-
-    walk(root, "")
-    return files, problems
-
-
 def load_catalog(root: Path) -> LoadResult:
     """Load the catalog in directory `root` (a usage error is raised if it does not exist)."""
     display_root = str(root)
     files, problems = discover_spec_files(root)
     documents: dict[str, SourceDocument] = {}
-    for relative, path in files:
-        display = display_path(display_root, relative)
-        document, found = read_yaml_file(path, display)
+    for spec in files:
+        display = display_path(display_root, spec.relative)
+        try:
+            raw = read_spec_file(root, spec)
+        except SpecFileError as error:
+            problems.append(error.diagnostic(display))
+            continue
+        document, found = parse_yaml(raw, display)
         problems.extend(found)
         if document is not None:
-            documents[relative] = document
-    return _finish(root, display_root, [rel for rel, _ in files], documents, problems)
+            documents[spec.relative] = document
+    return _finish(root, display_root, [spec.relative for spec in files], documents, problems)
+
+
+def read_spec_blobs(root: Path) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The content of every spec file under `root` by relative path, read as `load_catalog`
+    reads them (regular files inside `root` only), and a diagnostic for each one refused."""
+    files, problems = discover_spec_files(root)
+    blobs: dict[str, bytes] = {}
+    for spec in files:
+        try:
+            blobs[spec.relative] = read_spec_file(root, spec)
+        except SpecFileError as error:
+            problems.append(error.diagnostic(display_path(str(root), spec.relative)))
+    return blobs, problems
 
 
 def load_catalog_from_blobs(root: Path, display_root: str,

@@ -59,6 +59,18 @@ def exposed_series(name: str, metric_type: MetricType) -> ExposedSeries:
     return ExposedSeries(name, (name,))
 
 
+def registered_names(name: str, metric_type: MetricType) -> tuple[str, ...]:
+    """Every name the metric takes in a registry: its family name and each sample name.
+
+    A counter `x_total` takes `x`, `x_total` and `x_created`; a histogram `x` takes `x`,
+    `x_bucket`, `x_count`, `x_sum` and `x_created`. Two metrics sharing one of these cannot
+    both be registered (prometheus_client raises DuplicateTimeseries) and would mix their
+    series on /metrics.
+    """
+    series = exposed_series(name, metric_type)
+    return (series.family, *(sample for sample in series.samples if sample != series.family))
+
+
 SERIES_SUFFIXES = ("_bucket", "_count", "_sum", "_created", "_total")
 
 

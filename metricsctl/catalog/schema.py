@@ -119,6 +119,8 @@ def _translate(error: ValidationError, document: SourceDocument) -> Iterator[Dia
     if error.validator in ("anyOf", "oneOf") and error.context:
         error = _deepest(error)
     path: PathKey = tuple(error.absolute_path)
+    if path in document.refused:  # reported (and set to null) while reading the YAML
+        return
     where = _path_text(path)
     validator = error.validator
     schema = error.schema if isinstance(error.schema, dict) else {}

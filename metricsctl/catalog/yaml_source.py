@@ -12,6 +12,9 @@ and convert it ourselves, so that:
 
 from __future__ import annotations
 
+import math
+import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,16 +24,21 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from metricsctl.catalog.spec_files import (
+    MAX_FILE_BYTES,
+    SpecFileError,
+    open_flags,
+    read_regular_file,
+)
 from metricsctl.diagnostics import Diagnostic, Location, Severity
 
-# Large enough for any hand-written catalog file (the 2,000-metric benchmark catalog is
-# split into files far smaller than this), small enough to refuse a runaway file at once.
-MAX_FILE_BYTES = 8 * 1024 * 1024
 # Aliases may add at most this many nodes on top of those written in the file.
 MAX_ALIAS_EXPANSION = 10_000
 # A catalog is about 7 levels deep; the bound keeps every recursive walk far from Python's
 # recursion limit.
 MAX_DEPTH = 64
+# A double holds at most 309 integer digits; a float may be written with more (`0.000…1`).
+MAX_NUMBER_DIGITS = 400
 _TOO_DEEP = f"YAML nested deeper than {MAX_DEPTH} levels"
 _TOO_DEEP_HINT = "a catalog needs fewer than 10 levels: flatten this value"
 
@@ -45,11 +53,13 @@ _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
+    _INT,
+    _FLOAT,
     _STR,
     "tag:yaml.org,2002:timestamp",
 }
@@ -79,6 +89,9 @@ class SourceDocument:
     keys: dict[PathKey, Span] = field(default_factory=dict)
     # Numbers as written (`010`, `1_000`, `1.50`), for values that are text to Prometheus.
     numbers: dict[PathKey, str] = field(default_factory=dict)
+    # Values already reported and replaced by null (a number out of range): the schema
+    # does not report them again.
+    refused: set[PathKey] = field(default_factory=set)
     _lines: list[str] | None = field(default=None, repr=False, compare=False)
 
     def span(self, path: PathKey) -> Span:
@@ -168,15 +181,15 @@ def _too_large(display: str, size: int) -> tuple[None, list[Diagnostic]]:
 
 
 def read_yaml_file(path: Path, display: str) -> tuple[SourceDocument | None, list[Diagnostic]]:
-    """Read and parse one file. Returns (None, diagnostics) when it cannot be used at all."""
+    """Read and parse one regular file (never a pipe or a device). Returns (None,
+    diagnostics) when it cannot be used at all."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return _too_large(display, size)
-        raw = path.read_bytes()
+        raw = read_regular_file(os.open(path, open_flags(follow=True)))
     except OSError as error:
         return _failure(display, "catalog/unreadable",
                         f"cannot read file: {error.strerror or error}")
+    except SpecFileError as error:
+        return None, [error.diagnostic(display)]
     return parse_yaml(raw, display)
 
 
@@ -373,10 +386,36 @@ class _Converter:
             return self._unsupported(node)
         if tag in (_STR, "tag:yaml.org,2002:timestamp"):
             return str(node.value)
-        if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
-            self.document.numbers[path] = str(node.value)
         constructor = self._scalars.yaml_constructors[tag]
+        if tag in (_INT, _FLOAT):
+            self.document.numbers[path] = str(node.value)
+            return self._number(node, path, constructor)
         return constructor(self._scalars, node)
+
+    def _number(self, node: Node, path: PathKey, constructor: Any) -> Any:
+        """An int or float that a 64-bit float can hold; past that, a located error.
+
+        Prometheus, Grafana and the JSON Schema checks all read numbers as doubles. The
+        digits are counted before converting: Python refuses to convert an int of more
+        than 4,300 digits (and a huge one would take long to convert).
+        """
+        written = str(node.value)
+        digits = sum(char.isdigit() for char in written)
+        value: Any = None
+        if digits <= MAX_NUMBER_DIGITS:
+            value = constructor(self._scalars, node)
+            if isinstance(value, int) and abs(value) <= sys.float_info.max:
+                return value
+            if isinstance(value, float) and (math.isfinite(value)
+                                             or not any(c.isdigit() for c in written)):
+                return value  # `.inf` and `.nan` are written as such, not overflows
+        shown = written if len(written) <= 24 else f"{written[:12]}…{written[-6:]}"
+        self._error(node, "catalog/number-out-of-range",
+                    f"number `{shown}` ({digits:,} digits) is out of range: numbers must fit "
+                    f"a 64-bit float (about ±1.8e308, at most {MAX_NUMBER_DIGITS} digits)",
+                    "write a smaller number; Prometheus and Grafana read numbers as doubles")
+        self.document.refused.add(path)
+        return None
 
     def _mapping(self, node: MappingNode, path: PathKey, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}

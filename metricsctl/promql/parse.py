@@ -4,7 +4,8 @@ promql-parser (a Rust extension, imported lazily) returns a typed AST but its er
 no position. `parse_promql` finds the offending token where it can (an unclosed parenthesis,
 an unknown function, the word after which the expression stops making sense) and reports
 its offset in the ORIGINAL expression, so callers turn it into file:line:col with
-`SourceRef.in_scalar`.
+`SourceRef.in_scalar`. An expression past the size and nesting limits
+(`metricsctl.promql.limits`) is refused before the parser sees it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from metricsctl.promql.grafana_variables import (
     substitute_grafana_variables,
 )
 from metricsctl.promql.lexer import Token, TokenKind, tokenize
+from metricsctl.promql.limits import check_limits
 
 __all__ = ["OffsetMap", "ParseError", "ParseResult", "Substitution", "parse_promql",
            "substitute_grafana_variables"]
@@ -72,6 +74,10 @@ def tokens_of(text: str) -> tuple[Token, ...]:
 @lru_cache(maxsize=4096)
 def parse_promql(expr: str) -> ParseResult:
     """Parse `expr` (Grafana variables allowed); never raises for bad input."""
+    exceeded = check_limits(expr)
+    if exceeded is not None:  # checked on the text as written: no parser ever sees it
+        return ParseResult(expr, expr, OffsetMap(),
+                           error=ParseError(exceeded.message, exceeded.offset))
     import promql_parser
 
     text, offsets = substitute_grafana_variables(expr)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from metricsctl.catalog import load_catalog
-from metricsctl.catalog.loader import load_catalog_from_blobs
+from metricsctl.catalog.loader import load_catalog_from_blobs, read_spec_blobs
+from metricsctl.catalog.spec_files import (
+    SpecFileError,
+    discover_spec_files,
+    read_regular_file,
+    read_spec_file,
+)
+from metricsctl.diagnostics import Diagnostic
 from tests.conftest import SHIPPED_SPECS, WriteCatalog
 
 
@@ -100,3 +110,102 @@ def test_a_catalog_loads_from_file_contents_as_from_disk() -> None:
     assert from_blobs.ok and from_blobs.catalog is not None and from_disk.catalog is not None
     assert list(from_blobs.catalog.metrics) == list(from_disk.catalog.metrics)
     assert from_blobs.catalog.metrics == from_disk.catalog.metrics
+
+
+# -- only regular files inside SPECS_DIR are read -------------------------------------------
+
+SHOP = "domain: shop\nmetrics: {shop_orders_total: {type: counter, help: Orders.}}\n"
+
+
+def located(result_diagnostics: list[Diagnostic]) -> list[tuple[str, str]]:
+    return [(str(d.location), d.code) for d in result_diagnostics]
+
+
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(
+        write_catalog: WriteCatalog) -> None:
+    root = write_catalog({"shop.yaml": SHOP})
+    os.mkfifo(root / "pipe.yaml")
+    result = load_catalog(root)  # opening a pipe for reading would block here
+    assert located(result.diagnostics) == [(f"{root}/pipe.yaml:1:1", "catalog/not-a-file")]
+    assert result.diagnostics[0].message == "a named pipe, not a regular file: not read"
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "/proc/self/environ", "/etc/hostname"])
+def test_a_file_link_leading_outside_the_specs_directory_is_refused(
+        write_catalog: WriteCatalog, target: str) -> None:
+    root = write_catalog({"shop.yaml": SHOP})
+    (root / "linked.yaml").symlink_to(target)
+    result = load_catalog(root)
+    assert located(result.diagnostics) == [(f"{root}/linked.yaml", "catalog/link-outside")]
+    assert result.diagnostics[0].message.startswith(
+        f"symbolic link leads outside {root} (to /")
+
+
+def test_a_directory_link_leading_outside_is_refused_and_nothing_under_it_read(
+        write_catalog: WriteCatalog, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "team.yaml").write_text(
+        "domain: team\nmetrics: {team_jobs_total: {type: counter, help: Jobs.}}\n")
+    root = write_catalog({"shop.yaml": SHOP})
+    (root / "teams").symlink_to(outside, target_is_directory=True)
+    result = load_catalog(root)
+    assert located(result.diagnostics) == [(f"{root}/teams", "catalog/link-outside")]
+    assert result.catalog is not None and list(result.catalog.metrics) == ["shop_orders_total"]
+
+
+def test_links_that_stay_inside_the_specs_directory_are_followed(
+        write_catalog: WriteCatalog) -> None:
+    root = write_catalog({".shared/shop.yaml": SHOP})  # hidden: read only through the links
+    (root / "teams").symlink_to(".shared", target_is_directory=True)
+    (root / "alias.yml").symlink_to(".shared/shop.yaml")
+    result = load_catalog(root)
+    # read through both links: the same domain twice, as two real files would be
+    assert [d.code for d in result.errors] == ["catalog/duplicate-domain",
+                                               "catalog/duplicate-metric"]
+    assert {d.file for d in result.errors} == {f"{root}/teams/shop.yaml"}
+
+
+def test_a_file_swapped_for_a_link_after_discovery_is_not_followed(
+        write_catalog: WriteCatalog, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("domain: secret\n")
+    root = write_catalog({"shop.yaml": SHOP})
+    files, problems = discover_spec_files(root)
+    assert problems == [] and [f.relative for f in files] == ["metricsctl.yaml", "shop.yaml"]
+    (root / "shop.yaml").unlink()
+    (root / "shop.yaml").symlink_to(secret)  # the race: after the check, before the read
+    with pytest.raises(SpecFileError) as refused:
+        read_spec_file(root, files[1])
+    assert refused.value.code == "catalog/unreadable"
+    assert "symbolic links" in refused.value.message
+
+
+def test_a_directory_swapped_for_a_link_after_discovery_is_not_followed(
+        write_catalog: WriteCatalog, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "shop.yaml").write_text("domain: secret\n")
+    root = write_catalog({"team/shop.yaml": SHOP})
+    files, _ = discover_spec_files(root)
+    shutil.rmtree(root / "team")
+    (root / "team").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(SpecFileError):
+        read_spec_file(root, files[1])
+
+
+def test_devices_are_refused_on_the_open_descriptor() -> None:
+    with pytest.raises(SpecFileError) as refused:
+        read_regular_file(os.open("/dev/zero", os.O_RDONLY))
+    assert (refused.value.code, refused.value.message) == (
+        "catalog/not-a-file", "a character device, not a regular file: not read")
+
+
+def test_import_reads_the_existing_catalog_the_same_way(write_catalog: WriteCatalog) -> None:
+    root = write_catalog({"shop.yaml": SHOP})
+    os.mkfifo(root / "pipe.yaml")
+    (root / "env.yaml").symlink_to("/proc/self/environ")
+    blobs, problems = read_spec_blobs(root)
+    assert sorted(blobs) == ["metricsctl.yaml", "shop.yaml"]
+    assert located(problems) == [(f"{root}/env.yaml", "catalog/link-outside"),
+                                 (f"{root}/pipe.yaml:1:1", "catalog/not-a-file")]
