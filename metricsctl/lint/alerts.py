@@ -133,13 +133,35 @@ def _reads_own_series(tree: SyntaxNode) -> bool:
 
 
 def _time_derived(tree: SyntaxNode) -> bool:
-    """Whether the condition is on elapsed or remaining time (`time() - x`, a timestamp or
-    TTL gauge): such a value moves steadily, so one evaluation cannot be a passing spike."""
-    selectors = [node for node, _ in tree.walk() if node.kind == "VectorSelector"]
-    if any(node.kind == "Call" and str(node.ast.func.name) == "time" for node, _ in tree.walk()):
-        return True
-    return bool(selectors) and all(
-        (selector_metric(node.ast) or "").endswith(_TIME_SUFFIXES) for node in selectors)
+    """Whether the alert's conditions are on elapsed or remaining time (`time() - x`, a
+    timestamp or TTL gauge): such a value moves steadily, so one evaluation cannot be a
+    passing spike."""
+    conditions = _top_conditions(tree)
+    return bool(conditions) and all(any(_reads_time(side) for side in node.children)
+                                    for node in conditions)
+
+
+def _top_conditions(node: SyntaxNode) -> list[SyntaxNode]:
+    """The comparisons that decide whether the alert fires: the outermost ones, joined by
+    and/or/unless (a comparison inside an aggregation only picks what is aggregated)."""
+    while node.kind == "ParenExpr":
+        node = node.children[0]
+    if node.kind != "BinaryExpr":
+        return []
+    op = operator(node.ast)
+    if op in ("and", "or", "unless"):
+        return [*_top_conditions(node.children[0]), *_top_conditions(node.children[1])]
+    return [node] if op in COMPARISONS else []
+
+
+def _reads_time(node: SyntaxNode) -> bool:
+    selectors = []
+    for inner, _ in node.walk():
+        if inner.kind == "Call" and str(inner.ast.func.name) == "time":
+            return True
+        if inner.kind == "VectorSelector":
+            selectors.append(selector_metric(inner.ast) or "")
+    return bool(selectors) and all(name.endswith(_TIME_SUFFIXES) for name in selectors)
 
 
 def _has_condition(context: LintContext, node: SyntaxNode, depth: int) -> bool:

@@ -82,8 +82,10 @@ def test_conditions_on_elapsed_or_remaining_time_need_no_for(run_lint: RunLint,
     run = run_lint(alert(expr).replace("    for: 5m\n", ""), domain=domain)
     assert "alert/missing-for" not in run.codes()
 
-    run = run_lint(alert("queue_depth > 100").replace("    for: 5m\n", ""), domain=domain)
-    assert "alert/missing-for" in run.codes()
+    for spiky in ("queue_depth > 100",
+                  "queue_depth > 100 and time() - max(queue_started_timestamp_seconds) > 60"):
+        run = run_lint(alert(spiky).replace("    for: 5m\n", ""), domain=domain)
+        assert "alert/missing-for" in run.codes(), spiky
 
 
 def test_a_zero_for_is_no_for(run_lint: RunLint) -> None:
