@@ -65,7 +65,7 @@ def write_exposition(catalog: Catalog, path: Path, series: int = SERIES) -> int:
     for metric in metrics:
         samples_per_set = (len(metric.buckets or ()) + 3 if metric.type is MetricType.HISTOGRAM
                            else 1)
-        label_sets = max(1, per_metric // samples_per_set)
+        label_sets = max(1, -(-per_metric // samples_per_set))
         lines.append(f"# HELP {metric.name} {metric.help}")
         lines.append(f"# TYPE {metric.name} {metric.type.value}")
         for number in range(label_sets):
