@@ -74,7 +74,10 @@ class Watchdog:
                 self._thread = threading.Thread(target=self._run, name="metricsctl-watchdog",
                                                 daemon=True)
                 self._thread.start()
-            self._wake.notify()
+            if self._alarms[0][2] is alarm:
+                # Only a new earliest alarm changes when the watchdog must wake: requests
+                # with one timeout schedule later and later alarms, and wake nobody.
+                self._wake.notify()
         return alarm
 
     def _run(self) -> None:
