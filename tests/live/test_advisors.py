@@ -7,6 +7,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client import generate_latest as text_exposition
 
 from metricsctl.diagnostics import Severity
+from tests.conftest import WriteCatalog, load_valid_catalog
 from tests.live.conftest import check_expositions, check_registry, codes, store_catalog
 
 
@@ -199,3 +200,42 @@ def test_replicas_merge_and_name_their_sources() -> None:
     [extra] = report.diagnostics
     assert extra.code == "live/extra-label"
     assert extra.message.endswith("(at replica-a, replica-b, replica-c)")
+
+
+def test_an_unknown_metric_the_catalog_renamed_says_its_new_name(
+        write_catalog: WriteCatalog) -> None:
+    root = write_catalog({"store.yaml": """
+        domain: store
+        metrics:
+          store_orders_total:
+            type: counter
+            help: Orders placed.
+            renamed_from: shop_orders_total
+        """})
+    registry = CollectorRegistry()
+    Counter("shop_orders_total", "Orders placed.", registry=registry).inc()
+
+    report = check_registry(load_valid_catalog(root), registry)
+
+    [unknown] = [d for d in report.diagnostics if d.code == "live/unknown-metric"]
+    assert unknown.message.startswith("shop_orders_total (counter) is exposed")
+    assert unknown.hint == ("the catalog renamed it to store_orders_total: update the code "
+                            "that exposes it")
+
+
+def test_metrics_exposed_without_metadata() -> None:
+    text = (b"store_queue_depth 3\n"
+            b'store_request_duration_seconds_bucket{route="/",le="0.1"} 1\n'
+            b'store_request_duration_seconds_bucket{route="/",le="+Inf"} 1\n'
+            b'store_request_duration_seconds_count{route="/"} 1\n'
+            b'store_request_duration_seconds_sum{route="/"} 0.05\n')
+
+    report = check_expositions(store_catalog(), ("bare.prom", text))
+
+    [untyped] = [d for d in report.diagnostics if d.code == "live/untyped-metric"]
+    assert untyped.severity is Severity.INFO
+    assert untyped.message.startswith("store_queue_depth is exposed without a type (the "
+                                      "catalog says gauge)")
+    # the histogram's samples, each an untyped family of its own, belong to the catalog entry
+    assert not [d for d in report.diagnostics if d.code == "live/unknown-metric"]
+    assert report.coverage.exposed_known == report.coverage.exposed_total == 4
