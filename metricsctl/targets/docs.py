@@ -31,12 +31,22 @@ DESCRIPTION = "Metric reference in Markdown (docs/metrics.md)"
 OUTPUT = "docs/metrics.md"
 TEMPLATE = "docs_metrics.md.j2"
 
-_TEXT_SPECIALS = re.compile(r"([\\`*_\[\]<>|~$&])")
+# HTML's own characters become entities (`&lt;`: no renderer reads a tag or an entity into
+# them, and the file never holds `<script>`); Markdown punctuation is backslash-escaped.
+_HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_TEXT_SPECIALS = re.compile(r"([\\`*_\[\]|~$])")
 _LINE_START_SPECIALS = re.compile(r"^(\d*)([#+\-=>.)])")
 # C0/C1 control characters (tab and line breaks aside) would make the file binary to git;
 # CommonMark shows U+FFFD for NUL anyway.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _CODE_SPECIALS = re.compile(r"[|`\x00-\x1f\x7f-\x9f]")
+# What could start a tag or an entity: such code goes in a <code> element, as entities.
+_HTML_LIKE = re.compile(r"<[A-Za-z/!?]|&[A-Za-z#]")
+# Inside <code>, text is Markdown again: every character that could be markup (or split a
+# table cell) is written as a numeric character reference.
+_CODE_ELEMENT_ESCAPES = str.maketrans({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "`": "&#96;", "*": "&#42;",
+    "_": "&#95;", "[": "&#91;", "]": "&#93;", "\\": "&#92;", "~": "&#126;", "$": "&#36;"})
 _NAME_TOKEN = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 
 
@@ -47,19 +57,27 @@ def md_text(text: str, *, breaks: bool = True) -> str:
     `breaks` is off, for paragraphs), and a block marker at the start is neutralised.
     """
     lines = [" ".join(line.split()) for line in _CONTROL.sub("\ufffd", text).splitlines()]
-    escaped = [_TEXT_SPECIALS.sub(r"\\\1", line) for line in lines if line]
+    escaped = [_TEXT_SPECIALS.sub(r"\\\1", line.translate(_HTML_ESCAPES))
+               for line in lines if line]
     # a list item, heading or quote marker at the start of a paragraph line stays text
     escaped = [_LINE_START_SPECIALS.sub(r"\1\\\2", line, count=1) for line in escaped]
     return ("<br>" if breaks else " ").join(escaped)
 
 
 def md_code(text: str) -> str:
-    """A code span for a table cell: one line, pipes escaped, fenced past any backticks."""
-    if _CODE_SPECIALS.search(text) is None:  # the common case: a name or a plain expression
-        return f"`{text.strip()}`" if text.strip() else ""
+    """Code for a table cell: one line, pipes escaped, fenced past any backticks.
+
+    A code span shows its text literally in every renderer; text that looks like HTML
+    (`<script>`, `&amp;`) goes in a `<code>` element as entities instead, so that the file
+    itself never holds a tag from the catalog.
+    """
+    if _CODE_SPECIALS.search(text) is None and _HTML_LIKE.search(text) is None:
+        return f"`{text.strip()}`" if text.strip() else ""  # a name or a plain expression
     flat = re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", _CONTROL.sub("\ufffd", text).strip())
     if not flat:
         return ""
+    if _HTML_LIKE.search(flat) is not None:
+        return f"<code>{flat.translate(_CODE_ELEMENT_ESCAPES)}</code>"
     flat = flat.replace("|", "\\|")
     longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
     fence = "`" * (longest + 1)

@@ -60,17 +60,21 @@ def test_the_kube_apiserver_gauge_and_counter_of_the_same_stem_are_refused(
         metrics:
           aggregator_unavailable_apiservice:
             type: gauge
-            help: Gauge of APIServices which are marked as unavailable broken down by APIService name.
+            help: >-
+              Gauge of APIServices which are marked as unavailable broken down by APIService
+              name.
             labels: [name]
           aggregator_unavailable_apiservice_total:
             type: counter
-            help: Counter of APIServices which are marked as unavailable broken down by APIService name and reason.
+            help: >-
+              Counter of APIServices which are marked as unavailable broken down by
+              APIService name and reason.
             labels: [name, reason]
     """})
     result = load_catalog(root)
     [error] = result.errors
     assert (error.code, str(error.location)) == (
-        "catalog/series-collision", f"{root}/apiserver.yaml:10:3")
+        "catalog/series-collision", f"{root}/apiserver.yaml:12:3")
     assert error.message == (
         "counter `aggregator_unavailable_apiservice_total` and gauge "
         f"`aggregator_unavailable_apiservice` (at {root}/apiserver.yaml:6:3) both take the "
@@ -89,7 +93,8 @@ def test_the_kube_apiserver_gauge_and_counter_of_the_same_stem_are_refused(
      ("gauge `jobs_created`", "counter `jobs_total`", "`jobs_created`")),
     ("  wait_seconds: {type: histogram, help: h}\n  wait_seconds_count: {type: gauge, help: h}\n",
      ("gauge `wait_seconds_count`", "histogram `wait_seconds`", "`wait_seconds_count`")),
-    ("  wait_seconds_bucket: {type: counter, help: h}\n  wait_seconds: {type: histogram, help: h}\n",
+    ("  wait_seconds_bucket: {type: counter, help: h}\n"
+     "  wait_seconds: {type: histogram, help: h}\n",
      ("histogram `wait_seconds`", "counter `wait_seconds_bucket`", "`wait_seconds_bucket`")),
     ("  lag: {type: summary, help: h}\n  lag_sum: {type: counter, help: h}\n",
      ("counter `lag_sum`", "summary `lag`", "`lag_sum`")),
