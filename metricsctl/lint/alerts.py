@@ -59,6 +59,13 @@ TEMPLATE_UNKNOWN_LABEL = Rule(
     "aggregation only the `by (...)` labels are left, so `{{ $labels.route }}` renders empty "
     "unless the expression keeps `route`. Keep the label in the aggregation or drop it from "
     "the template.")
+UNKNOWN_EXTERNAL_LABEL = Rule(
+    "alert/unknown-external-label", Severity.WARNING,
+    "a template reads an external label the project does not set",
+    "$externalLabels holds the project's `external_labels`, the labels this Prometheus adds "
+    "to what it sends out. A name that is not among them renders empty (\"the  cluster\"). "
+    "Use one of the project's external labels, or add it to `external_labels` in the "
+    "project file.")
 ABSOLUTE_ERROR_THRESHOLD = Rule(
     "alert/absolute-error-threshold", Severity.WARNING,
     "an alert on an absolute error count or rate where a ratio is meant",
@@ -77,8 +84,8 @@ DUPLICATE = Rule(
     "one of them.")
 
 RULES = (NO_COMPARISON, MISSING_FOR, ABSENT_WITHOUT_FOR, MISSING_ANNOTATION, VALUE_IN_LABELS,
-         TEMPLATE_SYNTAX, TEMPLATE_UNKNOWN_LABEL, ABSOLUTE_ERROR_THRESHOLD, GROUP_INTERVAL,
-         DUPLICATE)
+         TEMPLATE_SYNTAX, TEMPLATE_UNKNOWN_LABEL, UNKNOWN_EXTERNAL_LABEL,
+         ABSOLUTE_ERROR_THRESHOLD, GROUP_INTERVAL, DUPLICATE)
 
 MAX_GROUP_INTERVAL_SECONDS = 300.0
 _ERROR_TOKENS = frozenset({"error", "errors", "err", "errs", "failed", "failure", "failures",
@@ -218,6 +225,15 @@ def _check_templates(context: LintContext, site: ExprSite, alert: Alert) -> Iter
                               "uses $value", source.in_scalar(path, offset),
                               "move the value to an annotation such as `description`",
                               disabled)
+        external = context.external_labels
+        for label, offset in report.external_label_references:
+            if label not in external:
+                known = ", ".join(sorted(external)) or "none"
+                yield Finding(UNKNOWN_EXTERNAL_LABEL,
+                              f"`{label}` is not an external label of the project, so "
+                              f"$externalLabels.{label} renders empty",
+                              source.in_scalar(path, offset),
+                              f"the project's external labels: {known}", disabled)
         if available is None:
             continue
         for label, offset in report.label_references:

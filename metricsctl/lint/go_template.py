@@ -3,7 +3,8 @@
 Prometheus refuses to load a rule whose label or annotation template does not parse. This
 module finds the same problems offline: unclosed actions, unbalanced if/range/with/end,
 functions that do not exist, variables never declared, empty commands. It also reports
-which `$labels.<name>` (or `.Labels.<name>`) a template reads and where `$value` is used.
+which `$labels.<name>` (or `.Labels.<name>`) and `$externalLabels.<name>` a template reads
+and where `$value` is used.
 Messages follow Go's wording (`function "humanise" not defined`).
 """
 
@@ -49,6 +50,8 @@ class TemplateProblem:
 class TemplateReport:
     problems: list[TemplateProblem] = field(default_factory=list)
     label_references: list[tuple[str, int]] = field(default_factory=list)  # (label, offset)
+    # `$externalLabels.<name>`: (name, offset)
+    external_label_references: list[tuple[str, int]] = field(default_factory=list)
     value_references: list[int] = field(default_factory=list)  # offsets of $value / .Value
 
 
@@ -242,6 +245,8 @@ def _variable(text: str, offset: int, declared: set[str], report: TemplateReport
         return
     if name == "$labels" and path:
         report.label_references.append((path.split(".")[0], offset + len(name) + 1))
+    if name == "$externalLabels" and path:
+        report.external_label_references.append((path.split(".")[0], offset + len(name) + 1))
     if name == "$value":
         report.value_references.append(offset)
 

@@ -280,3 +280,24 @@ def test_a_template_reading_an_external_label_through_labels(run_lint: RunLint) 
                                "alert `Test` returns: $labels.cluster renders empty")
     assert finding.hint == "use {{ $externalLabels.cluster }}"
     assert run.where("alert/template-unknown-label") == run.at("cluster }}")
+
+
+@pytest.mark.parametrize(("project", "reported"), [
+    ("external_labels: {cluster: production}\n", False),
+    ("external_labels: {region: eu}\n", True),
+    ("", True),
+])
+def test_a_template_reading_an_external_label_the_project_does_not_set(
+        run_lint: RunLint, project: str, reported: bool) -> None:
+    run = run_lint(alert("sum by (route) (queue_depth) > 100",
+                         extra='annotations: {where: "{{ $externalLabels.cluster }}"}\n'),
+                   project=project)
+
+    if not reported:
+        assert "alert/unknown-external-label" not in run.codes()
+        return
+    finding = run.one("alert/unknown-external-label")
+    assert finding.severity is Severity.WARNING
+    assert finding.message == ("`cluster` is not an external label of the project, so "
+                               "$externalLabels.cluster renders empty")
+    assert run.where("alert/unknown-external-label") == run.at("cluster }}")

@@ -53,10 +53,12 @@ def test_invalid_templates_are_located(template: str, expected: tuple[str, int])
 
 
 def test_label_and_value_references_are_collected() -> None:
-    report = check_template("{{ $labels.route }} {{ .Labels.job }} {{ $value }}")
+    report = check_template("{{ $labels.route }} {{ .Labels.job }} {{ $value }} "
+                            "{{ $externalLabels.cluster }}")
 
     assert report.label_references == [("route", 11), ("job", 31)]
     assert report.value_references == [41]
+    assert report.external_label_references == [("cluster", 70)]
 
 
 # From the Ceph mixin's CephOSDDown description: inside `range query` dot is each result.
