@@ -27,7 +27,7 @@ DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2
 MAX_BY_SERIES = 1000
 
 
-def _error(code: str, message: str, slo: Slo, *field: str, hint: str | None = None,
+def _error(code: str, message: str, slo: Slo, *field: str | int, hint: str | None = None,
            key: bool = False) -> Diagnostic:
     where = slo.source.field(*field, key=key) if slo.source.has(*field) else \
         slo.source.location
@@ -174,7 +174,7 @@ def _check_by(catalog: Catalog, slo: Slo, metrics: list[Metric]) -> Iterator[Dia
         if missing:
             yield _error("slo/unknown-label",
                          f"`by: {label}`: {', '.join(f'`{m}`' for m in missing)} has no label "
-                         f"`{label}`", slo, "by", str(index),
+                         f"`{label}`", slo, "by", index,
                          hint="every metric of the SLI must carry the labels it is split by")
             continue
         definition = next((m.label(label) for m in metrics if m.label(label)), None)
@@ -182,7 +182,7 @@ def _check_by(catalog: Catalog, slo: Slo, metrics: list[Metric]) -> Iterator[Dia
         if bound is None:
             yield _error("slo/unbounded-by", f"`by: {label}`: the label has no cardinality "
                          "bound, so the SLO could produce any number of series", slo, "by",
-                         str(index), hint=f"give `{label}` values or max_cardinality")
+                         index, hint=f"give `{label}` values or max_cardinality")
             continue
         cardinalities.append(bound)
     if cardinalities and prod(cardinalities) > MAX_BY_SERIES:

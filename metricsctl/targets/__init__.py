@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 TARGET_MODULES = {
     "grafana": "metricsctl.targets.grafana",
     "prometheus-rules": "metricsctl.targets.prometheus_rules",
+    "alert-tests": "metricsctl.targets.alert_tests",
     "scrape": "metricsctl.targets.scrape",
     "python": "metricsctl.targets.python_stubs",
     "typescript": "metricsctl.targets.typescript",

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from metricsctl.catalog.durations import parse_duration
 from metricsctl.catalog.model import Catalog, ScrapeJob
-from metricsctl.targets.prometheus_rules import domains_with_rules, rule_file
+from metricsctl.targets.prometheus_rules import rule_files as all_rule_files
 from metricsctl.targets.templating import spec_file
 from metricsctl.targets.yaml_output import Node, dump_yaml
 
@@ -52,8 +52,8 @@ def prometheus_config(catalog: Catalog, jobs: list[Node]) -> dict[str, Node]:
     config: dict[str, Node] = {"global": global_section}
     # Prometheus resolves rule_files relative to the directory of prometheus.yml.
     config_directory = posixpath.dirname(CONFIG_FILE)
-    rule_files: list[Node] = [posixpath.relpath(rule_file(domain.name), config_directory)
-                              for domain in domains_with_rules(catalog)]
+    rule_files: list[Node] = [posixpath.relpath(path, config_directory)
+                              for path in all_rule_files(catalog)]
     if rule_files:
         config["rule_files"] = rule_files
     if project.alertmanagers:

@@ -1,0 +1,72 @@
+"""Label values for synthesised series: allowed by the catalog, matching the selector."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from metricsctl.alert_tests.evaluator import UnmodelledError
+from metricsctl.catalog.model import Catalog, Metric
+
+_GENERIC = ("example", "500", "error", "200", "1")
+
+
+def _candidates(regex: str) -> list[str]:
+    """Strings that may fullmatch `regex`: its first alternative with wildcards filled in."""
+    first = regex.split("|")[0].strip("()^$")
+    plain = first.replace(".*", "").replace(".+", "x").replace("\\.", "\x00")
+    plain = re.sub(r"\[([^\]])[^\]]*\]", r"\1", plain).replace(".", "0").replace("\x00", ".")
+    return [plain, first]
+
+
+def label_value(name: str, allowed: Sequence[str] | None,
+                matchers: Sequence[tuple[str, str, str]]) -> str | None:
+    """A value for label `name` satisfying `matchers`; None when the label may stay unset."""
+    mine = [(op, value) for label, op, value in matchers if label == name]
+    equal = [value for op, value in mine if op == "="]
+    if equal:
+        return equal[0]
+    pool = list(allowed or ())
+    for op, value in mine:
+        if op == "=~":
+            pool.extend(_candidates(value))
+    pool.extend(_GENERIC if not allowed else ())
+    for candidate in pool:
+        if all(_satisfies(candidate, op, value) for op, value in mine):
+            return candidate
+    if mine:
+        raise UnmodelledError(f"no value of label `{name}` satisfies the matchers "
+                         + ", ".join(f'{name}{op}"{value}"' for op, value in mine))
+    return None
+
+
+def _satisfies(candidate: str, op: str, value: str) -> bool:
+    if op == "=":
+        return candidate == value
+    if op == "!=":
+        return candidate != value
+    hit = re.fullmatch(value, candidate) is not None
+    return hit if op == "=~" else not hit
+
+
+def series_labels(catalog: Catalog, series: str, metric: Metric | None,
+                  matchers: Sequence[tuple[str, str, str]]) -> dict[str, str]:
+    """The labels of one synthetic series of `series` (an exposed name of `metric`)."""
+    labels: dict[str, str] = {"__name__": series}
+    names: list[tuple[str, Sequence[str] | None]] = []
+    if metric is not None:
+        names.extend((label.name, label.values) for label in metric.labels)
+    elif series == "up" and catalog.project.scrape_jobs:
+        job = catalog.project.scrape_jobs[0]
+        labels.update({"job": job.name, "instance": job.targets[0] if job.targets else job.name,
+                       **job.labels})
+    for label, _, _ in matchers:
+        if label != "__name__" and label not in labels and label not in dict(names):
+            names.append((label, None))
+    for name, allowed in names:
+        if name in labels:
+            continue
+        value = label_value(name, allowed, matchers)
+        if value is not None:
+            labels[name] = value
+    return labels
