@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 
 from metricsctl.catalog.model import Catalog
 from metricsctl.targets import typescript
-from metricsctl.targets.typescript import ts_comment_text, ts_number, ts_string
+from metricsctl.targets.typescript import ts_comment_text, ts_doc, ts_number, ts_string
 from tests.conftest import SHIPPED_SPECS, SMALL_CATALOG, WriteCatalog, load_valid_catalog
 from tests.targets.golden_files import assert_matches_golden
 from tests.targets.typescript_programs import (
@@ -279,3 +280,29 @@ def test_identifiers_never_clash_with_reserved_words_the_modules_own_names_or_ea
                          timeout=60, check=False)
     assert run.returncode == 0, run.stderr
     assert "a:b 5" in run.stdout  # a_b, an identifier already, claimed setAB first
+
+
+def test_any_text_survives_as_a_string_literal_and_in_doc_comments(tmp_path: Path) -> None:
+    """Node evaluates every literal back to its text; no comment text ends its comment."""
+    rng = random.Random(14)
+    alphabet = ['"', "'", "\\", "`", "$", "{", "}", "*", "/", "\n", "\r", "\t", "\x00", "\x07",
+                "\x1b", "\x7f", "\x85", "\u2028", "\u2029", "\ufeff", "\ud800", "\udfff", "é",
+                "😀", "a", " ", "<", "@"]
+    texts = ["", "*/", "${x}", "\\u0041", "\ud83d\ude00", "--> */ /*"] + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24))) for _ in range(300)]
+    lines = ["export const texts: string[] = ["]
+    for text in texts:
+        lines.extend(["  /**", ts_doc(text, "  "), "   */", f"  {ts_string(text)},"])
+    lines.append("];")
+    lines.append("console.log(JSON.stringify(texts));")
+    directory = project_directory(tmp_path)
+    program(directory, "texts.ts", "\n".join(lines) + "\n")
+    compile_ok(directory, "texts.ts", options=("--outDir", "out"))
+    run = subprocess.run(["node", "out/texts.js"], cwd=directory, capture_output=True,
+                         text=True, timeout=60, check=False)
+    assert run.returncode == 0, run.stderr
+    # JavaScript strings are UTF-16: a high and a low surrogate next to each other are one
+    # character there, as they are once Python reads them back through UTF-16.
+    utf16 = [text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+             for text in texts]
+    assert json.loads(run.stdout) == utf16

@@ -1,11 +1,13 @@
 """The TypeScript module at run time: Node serves what the catalog promises, Fastify included.
 
 Programs are compiled with the real `tsc` to JavaScript and run with `node`; their /metrics
-on 127.0.0.1 is read with metricsctl's own exposition parser (metricsctl.exposition).
+on 127.0.0.1 is read with metricsctl's own exposition parser (metricsctl.exposition) and
+judged by `metricsctl live-check`, as a team would check its running service.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import textwrap
 from collections.abc import Iterator
@@ -15,7 +17,7 @@ from pathlib import Path
 from metricsctl.catalog.model import Catalog
 from metricsctl.catalog.naming import MetricType
 from metricsctl.exposition import Exposition, fetch_exposition, parse_exposition
-from tests.conftest import SHIPPED_SPECS, SMALL_CATALOG, load_valid_catalog
+from tests.conftest import SHIPPED_SPECS, SMALL_CATALOG, load_valid_catalog, run_metricsctl
 from tests.targets.typescript_programs import (
     FASTIFY_PACKAGES,
     compile_ok,
@@ -109,8 +111,16 @@ def test_node_records_every_metric_and_serves_the_catalogs_exposition(tmp_path: 
 
     with serving(directory, "out/server.js") as port:
         exposition = scrape(port)
+        live = run_metricsctl("live-check", SHIPPED_SPECS, "--url",
+                              f"http://127.0.0.1:{port}/metrics", "--fail-on", "info",
+                              "--format", "json")
 
     assert_exposition_matches_catalog(exposition, catalog)
+    # live-check finds nothing at all to say, and saw every catalog metric.
+    assert live.returncode == 0, live.stdout + live.stderr
+    coverage = json.loads(live.stdout)["coverage"]
+    assert coverage["catalog_metrics_seen"] == coverage["catalog_metrics"] == len(catalog.metrics)
+    assert coverage["exposed_metrics_known"] == coverage["exposed_metrics"]
     tokens = exposition.families["chat_completion_tokens_total"]
     assert {sample.labels["type"] for sample in tokens.samples} == {"prompt", "completion"}
     streaming = exposition.families["chat_completion_duration_seconds"]
