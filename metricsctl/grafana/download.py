@@ -63,9 +63,9 @@ def pull_dashboards(client: GrafanaClient, uids: Sequence[str], out_dir: Path,
             response = client.get(f"/api/dashboards/uid/{path_segment(uid)}")
         except GrafanaError as error:
             return Pulled(uid, error=error.message)
-        body = response.body if isinstance(response.body, dict) else {}
+        body = response.body if response.is_json_object else {}
         dashboard = body.get("dashboard")
-        if response.status == 404:
+        if response.status == 404 and response.is_json_object:
             return Pulled(uid, error="Grafana has no dashboard with this uid")
         if not response.ok or not isinstance(dashboard, dict):
             return Pulled(uid, error=f"could not read it: {response.describe()}")

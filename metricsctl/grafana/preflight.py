@@ -59,4 +59,11 @@ def preflight(client: GrafanaClient) -> GrafanaInfo:
     if not check.ok:
         raise UnexpectedResponseError(
             f"Grafana {version} at {url} could not search dashboards: {check.describe()}")
+    if not isinstance(check.body, list) or "json" not in check.content_type.lower():
+        kind = check.content_type.split(";")[0] or "no content type"
+        raise NotGrafanaError(
+            f"GET /api/search at {url} answered HTTP {check.status} ({kind}) but not with "
+            "Grafana's JSON list: a login proxy or another server may be in front of Grafana",
+            "check the URL, and that the token reaches Grafana itself (no single sign-on "
+            "proxy in between)")
     return GrafanaInfo(url, version)

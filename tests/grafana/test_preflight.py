@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from metricsctl.grafana.client import GrafanaClient
 from metricsctl.grafana.errors import (
     ForbiddenError,
     NotGrafanaError,
@@ -65,3 +66,14 @@ def test_a_failing_database_is_reported(grafana: GrafanaServer, make_client: Mak
         preflight(make_client(attempts=2))
     assert str(raised.value) == (f"Grafana at {grafana.url} reports its database as 'failing' "
                                  "(HTTP 503, after 2 attempts)")
+
+
+def test_a_login_proxy_answering_the_search_is_not_grafana(grafana: GrafanaServer,
+                                                           client: GrafanaClient) -> None:
+    """/api/health passes through (it needs no login), the authenticated search does not."""
+    grafana.faults.login_page(path="/api/search")
+    with pytest.raises(NotGrafanaError) as raised:
+        preflight(client)
+    assert str(raised.value) == (f"GET /api/search at {grafana.url} answered HTTP 200 "
+                                 "(text/html) but not with Grafana's JSON list: a login proxy "
+                                 "or another server may be in front of Grafana")
