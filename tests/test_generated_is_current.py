@@ -29,7 +29,7 @@ def test_the_manifest_lists_every_committed_file_and_nothing_else() -> None:
                if path.is_file()} - {MANIFEST_NAME}
 
     assert sorted(manifest["files"]) == sorted(on_disk)
-    assert manifest["targets"] == ["docs", "grafana", "prometheus-rules", "python", "scrape",
-                                   "typescript"]
+    assert manifest["targets"] == ["alert-tests", "docs", "grafana", "prometheus-rules",
+                                   "python", "scrape", "typescript"]
     assert not any(part.startswith(STAGING_PREFIX) for path in on_disk
                    for part in path.split("/"))
