@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from metricsctl.catalog.model import Catalog
+from metricsctl.slo.absent_alerts import absent_alerts
 from metricsctl.targets import prometheus_rules, scrape
 from tests.conftest import SHIPPED_SPECS, SMALL_CATALOG, WriteCatalog, load_valid_catalog
 from tests.promtool.promtool import promtool, write_files
@@ -43,11 +44,14 @@ def test_every_rule_file_passes_promtool_check_rules_with_all_lints_fatal(
         name: str, tmp_path: Path) -> None:
     catalog = load_valid_catalog(CATALOGS[name])
     rule_files = sorted((generate(catalog, tmp_path) / "rules").glob("*.rules.yml"))
-    assert [path.name for path in rule_files] == [
-        f"{domain.name}.rules.yml" for domain in prometheus_rules.domains_with_rules(catalog)]
+    assert [f"prometheus/rules/{path.name}" for path in rule_files] == \
+        prometheus_rules.rule_files(catalog)
     checked = promtool("check", "rules", "--lint=all", "--lint-fatal", *rule_files)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    rule_count = len(catalog.alerts) + len(catalog.recording_rules)
+    # Each SLO adds 8 SLI and 7 metadata recording rules and 2 alerts; each unlabelled gauge
+    # an alert compares, one absent() companion.
+    rule_count = (len(catalog.alerts) + len(catalog.recording_rules) + 17 * len(catalog.slos)
+                  + len(absent_alerts(catalog)))
     found = sum(int(line.split()[1]) for line in checked.stdout.splitlines()
                 if line.strip().startswith("SUCCESS:"))
     assert found == rule_count, checked.stdout
@@ -60,7 +64,7 @@ def test_prometheus_yml_passes_promtool_check_config_with_its_rule_files(
     config = generate(catalog, tmp_path) / "prometheus.yml"
     checked = promtool("check", "config", config)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    rule_files = len(prometheus_rules.domains_with_rules(catalog))
+    rule_files = len(prometheus_rules.rule_files(catalog))
     assert f"SUCCESS: {rule_files} rule files found" in checked.stdout
 
 
