@@ -201,12 +201,14 @@ def _fetch_diagnostic(error: Exception, source: str) -> Diagnostic:
 @contextmanager
 def _progress(total: int, text: bool) -> Iterator[Callable[[str], None]]:
     """A transient progress bar on stderr when it is a terminal (text output); else nothing."""
+    import sys
+
+    if not (text and sys.stderr.isatty()):  # checked first: rich costs a lot to import
+        yield lambda description: None
+        return
     from metricsctl import console
 
     err = console.stderr()
-    if not (text and err.is_terminal):
-        yield lambda description: None
-        return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with Progress(TextColumn("reading"), BarColumn(), MofNCompleteColumn(),

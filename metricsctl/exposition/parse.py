@@ -18,6 +18,7 @@ from metricsctl.exposition.model import (
     Sample,
 )
 from metricsctl.exposition.sample_line import (
+    LABEL_PAIR,
     canonical_line,
     error_column,
     labels_of,
@@ -86,6 +87,7 @@ class _Reader:
         seen_eof = 0
         openmetrics = self.openmetrics
         canonical = canonical_line(openmetrics)
+        find_labels = LABEL_PAIR.findall
         # The hot loop: one regular expression per canonical sample line, and the family
         # lookup only when the sample name changes.
         for number, raw in enumerate(lines, start=1):
@@ -96,7 +98,13 @@ class _Reader:
             if match is not None:
                 name, label_text, value_text, timestamp_text = match.groups()
                 try:
-                    labels = labels_of(label_text) if label_text else {}
+                    if label_text:
+                        pairs = find_labels(label_text)
+                        labels = dict(pairs)
+                        if len(labels) != len(pairs) or "\\" in label_text:
+                            labels = labels_of(label_text)  # escapes, or an error to raise
+                    else:
+                        labels = {}
                 except ValueError as error:
                     raise ExpositionSyntaxError(f"syntax error in sample line ({error})",
                                                 number, line.index("{") + 1) from None

@@ -22,7 +22,7 @@ _TEXT_LINE = re.compile(
     rf"({_NAME})(?:\{{((?:{_LABEL}(?:,{_LABEL})*,?)?)\}})? ({_FLOAT})(?: (-?[0-9]+))?")
 _OPENMETRICS_LINE = re.compile(
     rf"({_NAME})(?:\{{((?:{_LABEL}(?:,{_LABEL})*)?)\}})? ({_FLOAT})(?: ({_FLOAT}))?")
-_LABEL_PAIR = re.compile(rf'([a-zA-Z_][a-zA-Z0-9_]*)="({_VALUE})"')
+LABEL_PAIR = re.compile(rf'([a-zA-Z_][a-zA-Z0-9_]*)="({_VALUE})"')
 _ESCAPE = re.compile(r'\\([\\n"])')
 _UNESCAPED = {"\\": "\\", "n": "\n", '"': '"'}
 
@@ -51,7 +51,7 @@ def canonical_line(openmetrics: bool) -> Callable[[str], re.Match[str] | None]:
 
 def labels_of(label_text: str) -> dict[str, str]:
     """The labels of a canonical line's label text (`a="x",b="y"`)."""
-    pairs = _LABEL_PAIR.findall(label_text)
+    pairs = LABEL_PAIR.findall(label_text)
     labels = dict(pairs)
     if len(labels) != len(pairs):
         raise ValueError("duplicate label name")

@@ -144,6 +144,7 @@ def test_lines_prometheus_client_reads_beyond_the_canonical_shape() -> None:
     ('1abc 2\n', 1, 1, "syntax error"),
     ('a 1_000\n', 1, 3, "syntax error"),
     ('a 1 abc\n', 1, 5, "syntax error"),
+    ('a{x="1",x="2"} 1\n', 1, 2, "duplicate label name"),
     ('# TYPE a countr\na 1\n', 1, 10, "unknown metric type 'countr'"),
     ('a 1\nb 2', 2, 4, "truncated: its last line has no newline"),
 ])
