@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,28 @@ def test_tls_is_verified_unless_told_otherwise(tmp_path: Path) -> None:
 def test_the_timeout_must_be_positive() -> None:
     with pytest.raises(SettingsError, match="--timeout"):
         ConnectionSettings("https://grafana", Credentials(token="t"), timeout=0)
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"GRAFANA_TOKEN": "glsa_“quoted”"}, "GRAFANA_TOKEN cannot be sent to Grafana: it contains "
+                                         "a character outside Latin-1 at position 6"),
+    ({"GRAFANA_TOKEN": "glsa_ok\nX-Injected: 1"}, "GRAFANA_TOKEN cannot be sent to Grafana: it "
+                                                  "contains a control character at position 8"),
+    ({"GRAFANA_USER": "a:b", "GRAFANA_PASSWORD": "p"}, "GRAFANA_USER cannot contain `:`"),
+    ({"GRAFANA_USER": "a", "GRAFANA_PASSWORD": "p\r\n"}, "GRAFANA_PASSWORD contains a control "
+                                                         "character"),
+])
+def test_credentials_that_cannot_be_sent_are_usage_errors(env: dict[str, str],
+                                                          message: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        Credentials.from_environment(env)
+    assert str(raised.value).startswith(message)
+    assert "quoted" not in str(raised.value) and "Injected" not in str(raised.value)
+
+
+def test_basic_auth_is_utf8_and_every_form_of_a_secret_is_redacted() -> None:
+    basic = Credentials(user="bob", password="pässwört")
+    header = basic.authorization()
+    assert header == "Basic " + base64.b64encode("bob:pässwört".encode()).decode()
+    assert basic.redact(f"echo {header}") == "echo Basic ***"
+    assert Credentials(token="glsa_x1").authorization() == "Bearer glsa_x1"
