@@ -301,3 +301,16 @@ def test_a_template_reading_an_external_label_the_project_does_not_set(
     assert finding.message == ("`cluster` is not an external label of the project, so "
                                "$externalLabels.cluster renders empty")
     assert run.where("alert/unknown-external-label") == run.at("cluster }}")
+
+
+def test_labels_inside_range_query_are_the_query_results(run_lint: RunLint) -> None:
+    # The Ceph mixin's CephOSDDown description lists the down OSDs from a query.
+    description = ('"Down: {{- range query \\"ceph_osd_up == 0\\" }} {{ .Labels.ceph_daemon }}'
+                   ' {{- end }} (seen by {{ $labels.hostname }})"')
+    run = run_lint(alert("count(queue_depth == 0) > 0",
+                         extra=f"annotations: {{osds: {description}}}\n"))
+
+    # `.Labels.ceph_daemon` reads each query result; `$labels.hostname` the alert's labels,
+    # which count() dropped.
+    finding = run.one("alert/template-unknown-label")
+    assert finding.message.startswith("`hostname` is not a label")
