@@ -85,6 +85,9 @@ def live_check(
         _usage_error("nothing to check: pass --url, --file or --prometheus")
     if jobs and not prometheus:
         _usage_error("--job applies to --prometheus only")
+    for flag, value in [*(("--url", item) for item in urls),
+                        *([("--prometheus", prometheus)] if prometheus else [])]:
+        _check_url(flag, value)
     from metricsctl.commands.catalog_input import load_valid_catalog
 
     catalog = load_valid_catalog(specs_dir)
@@ -154,8 +157,6 @@ def _observe_prometheus(observation: Observation, catalog: Catalog, getter: Http
     from metricsctl.live.prometheus_api import PrometheusApi
     from metricsctl.live.prometheus_input import ingest_prometheus
 
-    if not base_url.startswith(("http://", "https://")):
-        _usage_error(f"--prometheus: {base_url!r} is not an http:// or https:// URL")
     api = PrometheusApi(base_url, getter)
     try:
         ingest_prometheus(observation, catalog, api, jobs, dropped_labels(catalog), step)
@@ -279,6 +280,24 @@ def _render_machine(diagnostics: Sequence[Diagnostic], output_format: Diagnostic
     render_diagnostics(diagnostics, output_format, {}, {
         "ok": True, "sources": list(report.sources), "coverage": report.coverage.to_dict(),
         "summary": summarize(diagnostics), "fail_on": fail_on.value, "failed": failed})
+
+
+def _check_url(flag: str, url: str) -> None:
+    """http(s) with a host, and no credentials: URLs are printed in every finding."""
+    from urllib.parse import urlsplit
+
+    from metricsctl.grafana.settings import display_url
+
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        valid = False
+    if not valid:
+        _usage_error(f"{flag}: {display_url(url)!r} is not an http:// or https:// URL")
+    if parts.username is not None or parts.password is not None:
+        _usage_error(f"{flag}: do not put credentials in the URL (it is printed); use "
+                     f"{TOKEN_VARIABLE} for Prometheus")
 
 
 def _usage_error(message: str) -> NoReturn:

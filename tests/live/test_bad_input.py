@@ -133,8 +133,12 @@ def test_json_output_carries_the_error_too() -> None:
      "--prometheus cannot be combined with --url or --file"),
     (("--url", "http://127.0.0.1:9/metrics", "--job", "x"), "--job applies to --prometheus"),
     (("--prometheus", "127.0.0.1:9090"), "is not an http:// or https:// URL"),
+    (("--url", "ftp://127.0.0.1/metrics"), "--url: 'ftp://127.0.0.1/metrics' is not an http"),
+    (("--prometheus", "https://admin:hunter2@127.0.0.1:9090"),
+     "--prometheus: do not put credentials in the URL"),
 ])
 def test_usage_errors_exit_2(args: tuple[str, ...], message: str) -> None:
     code, _, stderr = live_check(*args)
 
     assert code == 2 and message in stderr and "Traceback" not in stderr
+    assert "hunter2" not in stderr
