@@ -554,8 +554,7 @@ def _check_aggregation(context: LintContext, site: ExprSite,
         inner = output_labels(node.children[-1], context)
         if inner is not None:
             for label in modifier.labels:
-                if label not in inner and label != "__name__" \
-                        and label not in context.external_labels:
+                if label not in inner and label not in ("__name__", *context.external_labels):
                     yield _unknown_grouping(context, site, node, label, inner,
                                             f"what `{name}` aggregates")
     if name not in _NAN_POISONED_AGGREGATIONS:
