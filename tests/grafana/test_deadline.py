@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
+import pytest
 import requests
 
 from metricsctl.grafana.deadline import DeadlineAdapter, Watchdog, request_deadline
 from tests.grafana.conftest import TOKEN
 from tests.grafana_server import GrafanaServer
+from tests.grafana_server.certificates import make_pki
 
 
 def session() -> requests.Session:
@@ -58,3 +61,21 @@ def test_the_watchdog_runs_alarms_in_time_order_and_skips_cancelled_ones() -> No
     dog.schedule(0.2, done.set)
     assert done.wait(5)
     assert fired == ["early", "late"]
+
+
+def test_the_deadline_cuts_a_dripping_tls_answer_too(tmp_path: Path) -> None:
+    pki = make_pki(tmp_path / "pki")
+    with GrafanaServer(tokens={TOKEN: "Admin"}, tls=pki.server) as https:
+        https.faults.drip(0.2, path="/api/search")
+        client = session()
+        client.mount("https://", DeadlineAdapter(max_retries=0))
+        client.verify = str(pki.ca_certificate)
+        started = time.monotonic()
+        with request_deadline(1.0) as deadline, pytest.raises(requests.RequestException):
+            client.get(https.url + "/api/search", timeout=deadline.socket_timeout())
+        assert deadline.expired
+        assert time.monotonic() - started < 1.8
+        https.faults.clear()
+        with request_deadline(5.0) as deadline:  # the pool recovers: a fresh connection
+            assert client.get(https.url + "/api/search",
+                              timeout=deadline.socket_timeout()).status_code == 200
