@@ -284,8 +284,10 @@ class GrafanaClient:
         import requests
 
         host = self.host
-        if cut_off or (isinstance(error, requests.exceptions.Timeout)
-                       and not isinstance(error, requests.exceptions.ConnectTimeout)):
+        if isinstance(error, requests.exceptions.ConnectTimeout):
+            return GrafanaTimeoutError(f"timed out connecting to {host} after {timeout:g} s",
+                                   "check the URL, the network and any firewall in between")
+        if cut_off or isinstance(error, requests.exceptions.Timeout):
             return GrafanaTimeoutError(f"{host} did not answer within {timeout:g} s",
                                        "Grafana or the network is slow or overloaded; --timeout "
                                        "bounds each request as a whole (connect and every "
@@ -294,9 +296,6 @@ class GrafanaClient:
             return TlsError(f"TLS with {host} failed: {_tls_reason(error)}",
                               "pass --ca-cert with the CA that signed Grafana's certificate "
                               "(or --insecure to skip verification, not recommended)")
-        if isinstance(error, requests.exceptions.ConnectTimeout):
-            return GrafanaTimeoutError(f"timed out connecting to {host} after {timeout:g} s",
-                                   "check the URL, the network and any firewall in between")
         chain = list(_causes(error))
         if any(isinstance(cause, socket.gaierror) or type(cause).__name__ == "NameResolutionError"
                for cause in chain):
