@@ -101,3 +101,85 @@ def test_a_string_keeps_its_escapes_and_its_dollar_signs() -> None:
 
     assert text == r'label_replace(x, "dst", "$1", "src", "(.*)")'
     assert offsets.substitutions == ()
+
+
+# -- size and nesting limits, checked before the parser runs ---------------------------------
+
+def nested(depth: int, inner: str = "up") -> str:
+    return "(" * depth + inner + ")" * depth
+
+
+def chain(terms: int, operator: str = "+") -> str:
+    return f" {operator} ".join(["up"] * terms)
+
+
+@pytest.mark.parametrize(("expr", "message", "offset"), [
+    # 1.8 GB and a RecursionError before the limit; 50,000 crashed the process
+    (nested(5_000), "PromQL expression nested more than 64 levels deep (parentheses, "
+                    "brackets and braces)", 64),
+    (nested(50_000), "PromQL expression of 100,002 characters; the limit is 65,536", 65_536),
+    # 5 GB and a crash before the limit
+    (chain(20_000), "PromQL expression of 99,997 characters; the limit is 65,536", 65_536),
+    (chain(300, "or"), "PromQL expression with more than 256 operators", 256 * 6 + 3),
+    (chain(300, "/"), "PromQL expression with more than 256 operators", 256 * 5 + 3),
+    ("-" * 1_000 + "up", "PromQL expression with more than 256 operators", 256),
+    ("abs(" * 100 + "up" + ")" * 100, "PromQL expression nested more than 64 levels deep "
+                                      "(parentheses, brackets and braces)", 64 * 4 + 3),
+])
+def test_expressions_past_the_limits_are_refused_before_parsing(
+        expr: str, message: str, offset: int) -> None:
+    result = parse_promql(expr)
+    assert result.ast is None and result.error is not None
+    assert (result.error.message, result.error.offset) == (message, offset)
+
+
+def test_expressions_at_the_limits_parse_and_walk_without_running_out_of_stack() -> None:
+    from metricsctl.promql.references import expr_references
+    from metricsctl.promql.syntax_tree import locate_tree, syntax_tree
+
+    for expr in (nested(63, chain(256)), nested(64), "-" * 256 + "up",
+                 nested(30, "sum by (job) (" + chain(200, "^") + ")"),
+                 'up{job="' + "(" * 500 + '"}', "sum(rate(x[5m])) # " + "(" * 500):
+        result = parse_promql(expr)
+        assert result.ok, (expr[:80], result.error)
+        tree = syntax_tree(result)
+        assert tree is not None and locate_tree(tree, result)
+        assert expr_references(expr) is not None
+
+
+def test_brackets_in_strings_and_comments_and_matcher_operators_do_not_count() -> None:
+    expr = ('up{a="((((", b=~"' + "1+2-3*4/" * 100 + '", c!="x"} '
+            + " ".join(f"and on(x) up{{c{i}=\"v\"}}" for i in range(100)))
+    assert parse_promql(expr).ok
+
+
+def test_real_world_rule_sets_and_dashboards_stay_far_below_the_limits() -> None:
+    import json
+    from pathlib import Path
+
+    import yaml
+
+    from metricsctl.promql.limits import MAX_NESTING, MAX_OPERATORS, check_limits
+
+    def expressions(data: object) -> list[str]:
+        if isinstance(data, dict):
+            return [value for key, value in data.items()
+                    if key == "expr" and isinstance(value, str)] + [
+                found for value in data.values() for found in expressions(value)]
+        if isinstance(data, list):
+            return [found for value in data for found in expressions(value)]
+        return []
+
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures" / "adopt"
+    found: list[str] = []
+    for path in sorted(fixtures.rglob("*")):
+        if path.suffix in (".yaml", ".yml"):
+            found += [e for d in yaml.safe_load_all(path.read_text()) for e in expressions(d)]
+        elif path.suffix == ".json":
+            found += expressions(json.loads(path.read_text()))
+    assert len(found) > 50
+    assert [e for e in found if check_limits(e) is not None] == []
+    # ... with room to spare: 48 more levels around each, or each three times over, pass too
+    assert all(check_limits("(" * 48 + e + ")" * 48) is None for e in found)
+    assert all(check_limits(" or ".join([e] * 3)) is None for e in found)
+    assert MAX_NESTING == 64 and MAX_OPERATORS == 256
