@@ -77,8 +77,10 @@ export interface ChatCompletionDurationSecondsLabels {
 }
 
 /**
- * histogram chat_completion_duration_seconds: End-to-end chat completion latency, observed for
- * every completion attempt, successful or not (its _count is the number of completions).
+ * histogram chat_completion_duration_seconds.
+ *
+ * End-to-end chat completion latency, observed for every completion attempt, successful or not
+ * (its _count is the number of completions).
  */
 export const chatCompletionDurationSeconds: Histogram<"model" | "streaming"> = new Histogram<"model" | "streaming">({
   name: "chat_completion_duration_seconds",
@@ -96,9 +98,10 @@ function chatCompletionDurationSecondsLabelValues(labels: ChatCompletionDuration
 }
 
 /**
- * Observe `value` in the histogram chat_completion_duration_seconds: End-to-end chat completion
- * latency, observed for every completion attempt, successful or not (its _count is the number
- * of completions).
+ * Observe `value` in the histogram chat_completion_duration_seconds.
+ *
+ * End-to-end chat completion latency, observed for every completion attempt, successful or not
+ * (its _count is the number of completions).
  */
 export function observeChatCompletionDurationSeconds(labels: ChatCompletionDurationSecondsLabels, value: number): void {
   chatCompletionDurationSeconds.observe(chatCompletionDurationSecondsLabelValues(labels), value);
@@ -106,8 +109,10 @@ export function observeChatCompletionDurationSeconds(labels: ChatCompletionDurat
 
 /**
  * Start timing in the histogram chat_completion_duration_seconds (the returned function
- * observes the seconds since and returns them): End-to-end chat completion latency, observed
- * for every completion attempt, successful or not (its _count is the number of completions).
+ * observes the seconds since and returns them).
+ *
+ * End-to-end chat completion latency, observed for every completion attempt, successful or not
+ * (its _count is the number of completions).
  */
 export function startTimerChatCompletionDurationSeconds(labels: ChatCompletionDurationSecondsLabels): () => number {
   const end = chatCompletionDurationSeconds.startTimer(chatCompletionDurationSecondsLabelValues(labels));
@@ -116,8 +121,10 @@ export function startTimerChatCompletionDurationSeconds(labels: ChatCompletionDu
 
 /**
  * Record one event that took `durationSeconds` in the histogram
- * chat_completion_duration_seconds: End-to-end chat completion latency, observed for every
- * completion attempt, successful or not (its _count is the number of completions).
+ * chat_completion_duration_seconds.
+ *
+ * End-to-end chat completion latency, observed for every completion attempt, successful or not
+ * (its _count is the number of completions).
  */
 export function recordChatCompletion(labels: ChatCompletionDurationSecondsLabels, durationSeconds: number): void {
   chatCompletionDurationSeconds.observe(chatCompletionDurationSecondsLabelValues(labels), durationSeconds);
@@ -136,8 +143,9 @@ export interface ChatCompletionTokensTotalLabels {
 }
 
 /**
- * counter chat_completion_tokens_total: Tokens used by chat completions, prompt and completion
- * counted separately.
+ * counter chat_completion_tokens_total.
+ *
+ * Tokens used by chat completions, prompt and completion counted separately.
  */
 export const chatCompletionTokensTotal: Counter<"model" | "type"> = new Counter<"model" | "type">({
   name: "chat_completion_tokens_total",
@@ -154,8 +162,9 @@ function chatCompletionTokensTotalLabelValues(labels: ChatCompletionTokensTotalL
 }
 
 /**
- * Add `amount` (default 1) to the counter chat_completion_tokens_total: Tokens used by chat
- * completions, prompt and completion counted separately.
+ * Add `amount` (default 1) to the counter chat_completion_tokens_total.
+ *
+ * Tokens used by chat completions, prompt and completion counted separately.
  */
 export function incChatCompletionTokensTotal(labels: ChatCompletionTokensTotalLabels, amount: number = 1): void {
   chatCompletionTokensTotal.inc(chatCompletionTokensTotalLabelValues(labels), amount);
@@ -170,8 +179,9 @@ export interface ChatCompletionCostUsdTotalLabels {
 }
 
 /**
- * counter chat_completion_cost_usd_total: Cost of chat completions in US dollars, from the
- * provider's reported usage.
+ * counter chat_completion_cost_usd_total.
+ *
+ * Cost of chat completions in US dollars, from the provider's reported usage.
  */
 export const chatCompletionCostUsdTotal: Counter<"model"> = new Counter<"model">({
   name: "chat_completion_cost_usd_total",
@@ -187,8 +197,9 @@ function chatCompletionCostUsdTotalLabelValues(labels: ChatCompletionCostUsdTota
 }
 
 /**
- * Add `amount` (default 1) to the counter chat_completion_cost_usd_total: Cost of chat
- * completions in US dollars, from the provider's reported usage.
+ * Add `amount` (default 1) to the counter chat_completion_cost_usd_total.
+ *
+ * Cost of chat completions in US dollars, from the provider's reported usage.
  */
 export function incChatCompletionCostUsdTotal(labels: ChatCompletionCostUsdTotalLabels, amount: number = 1): void {
   chatCompletionCostUsdTotal.inc(chatCompletionCostUsdTotalLabelValues(labels), amount);
@@ -208,7 +219,9 @@ export interface ChatCompletionErrorsTotalLabels {
 }
 
 /**
- * counter chat_completion_errors_total: Chat completions that failed, by model and error type.
+ * counter chat_completion_errors_total.
+ *
+ * Chat completions that failed, by model and error type.
  */
 export const chatCompletionErrorsTotal: Counter<"model" | "error_type"> = new Counter<"model" | "error_type">({
   name: "chat_completion_errors_total",
@@ -225,8 +238,9 @@ function chatCompletionErrorsTotalLabelValues(labels: ChatCompletionErrorsTotalL
 }
 
 /**
- * Add `amount` (default 1) to the counter chat_completion_errors_total: Chat completions that
- * failed, by model and error type.
+ * Add `amount` (default 1) to the counter chat_completion_errors_total.
+ *
+ * Chat completions that failed, by model and error type.
  */
 export function incChatCompletionErrorsTotal(labels: ChatCompletionErrorsTotalLabels, amount: number = 1): void {
   chatCompletionErrorsTotal.inc(chatCompletionErrorsTotalLabelValues(labels), amount);
@@ -251,8 +265,9 @@ export interface HttpRequestsTotalLabels {
 }
 
 /**
- * counter http_requests_total: HTTP requests handled by the gateway, by method, route and
- * status code.
+ * counter http_requests_total.
+ *
+ * HTTP requests handled by the gateway, by method, route and status code.
  */
 export const httpRequestsTotal: Counter<"method" | "route" | "status_code"> = new Counter<"method" | "route" | "status_code">({
   name: "http_requests_total",
@@ -270,8 +285,9 @@ function httpRequestsTotalLabelValues(labels: HttpRequestsTotalLabels): Record<"
 }
 
 /**
- * Add `amount` (default 1) to the counter http_requests_total: HTTP requests handled by the
- * gateway, by method, route and status code.
+ * Add `amount` (default 1) to the counter http_requests_total.
+ *
+ * HTTP requests handled by the gateway, by method, route and status code.
  */
 export function incHttpRequestsTotal(labels: HttpRequestsTotalLabels, amount: number = 1): void {
   httpRequestsTotal.inc(httpRequestsTotalLabelValues(labels), amount);
@@ -296,8 +312,9 @@ export interface HttpRequestDurationSecondsLabels {
 }
 
 /**
- * histogram http_request_duration_seconds: Time from receiving an HTTP request to sending the
- * response.
+ * histogram http_request_duration_seconds.
+ *
+ * Time from receiving an HTTP request to sending the response.
  */
 export const httpRequestDurationSeconds: Histogram<"method" | "route" | "status_code"> = new Histogram<"method" | "route" | "status_code">({
   name: "http_request_duration_seconds",
@@ -316,8 +333,9 @@ function httpRequestDurationSecondsLabelValues(labels: HttpRequestDurationSecond
 }
 
 /**
- * Observe `value` in the histogram http_request_duration_seconds: Time from receiving an HTTP
- * request to sending the response.
+ * Observe `value` in the histogram http_request_duration_seconds.
+ *
+ * Time from receiving an HTTP request to sending the response.
  */
 export function observeHttpRequestDurationSeconds(labels: HttpRequestDurationSecondsLabels, value: number): void {
   httpRequestDurationSeconds.observe(httpRequestDurationSecondsLabelValues(labels), value);
@@ -325,8 +343,9 @@ export function observeHttpRequestDurationSeconds(labels: HttpRequestDurationSec
 
 /**
  * Start timing in the histogram http_request_duration_seconds (the returned function observes
- * the seconds since and returns them): Time from receiving an HTTP request to sending the
- * response.
+ * the seconds since and returns them).
+ *
+ * Time from receiving an HTTP request to sending the response.
  */
 export function startTimerHttpRequestDurationSeconds(labels: HttpRequestDurationSecondsLabels): () => number {
   const end = httpRequestDurationSeconds.startTimer(httpRequestDurationSecondsLabelValues(labels));
@@ -334,7 +353,8 @@ export function startTimerHttpRequestDurationSeconds(labels: HttpRequestDuration
 }
 
 /**
- * Record one event that took `durationSeconds` in the histogram http_request_duration_seconds:
+ * Record one event that took `durationSeconds` in the histogram http_request_duration_seconds.
+ *
  * Time from receiving an HTTP request to sending the response.
  */
 export function recordHttpRequest(labels: HttpRequestDurationSecondsLabels, durationSeconds: number): void {
@@ -351,8 +371,9 @@ export interface ActiveUsersLabels {
 }
 
 /**
- * gauge active_users: Users active right now (a gauge; the seed's active_users_total was
- * misnamed).
+ * gauge active_users.
+ *
+ * Users active right now (a gauge; the seed's active_users_total was misnamed).
  */
 export const activeUsers: Gauge<"service"> = new Gauge<"service">({
   name: "active_users",
@@ -368,24 +389,27 @@ function activeUsersLabelValues(labels: ActiveUsersLabels): Record<"service", st
 }
 
 /**
- * Set the gauge active_users to `value`: Users active right now (a gauge; the seed's
- * active_users_total was misnamed).
+ * Set the gauge active_users to `value`.
+ *
+ * Users active right now (a gauge; the seed's active_users_total was misnamed).
  */
 export function setActiveUsers(labels: ActiveUsersLabels, value: number): void {
   activeUsers.set(activeUsersLabelValues(labels), value);
 }
 
 /**
- * Add `amount` (default 1) to the gauge active_users: Users active right now (a gauge; the
- * seed's active_users_total was misnamed).
+ * Add `amount` (default 1) to the gauge active_users.
+ *
+ * Users active right now (a gauge; the seed's active_users_total was misnamed).
  */
 export function incActiveUsers(labels: ActiveUsersLabels, amount: number = 1): void {
   activeUsers.inc(activeUsersLabelValues(labels), amount);
 }
 
 /**
- * Subtract `amount` (default 1) from the gauge active_users: Users active right now (a gauge;
- * the seed's active_users_total was misnamed).
+ * Subtract `amount` (default 1) from the gauge active_users.
+ *
+ * Users active right now (a gauge; the seed's active_users_total was misnamed).
  */
 export function decActiveUsers(labels: ActiveUsersLabels, amount: number = 1): void {
   activeUsers.dec(activeUsersLabelValues(labels), amount);
@@ -405,7 +429,9 @@ export interface GenerationSuccessTotalLabels {
 }
 
 /**
- * counter generation_success_total: Content generations that succeeded.
+ * counter generation_success_total.
+ *
+ * Content generations that succeeded.
  */
 export const generationSuccessTotal: Counter<"service" | "type"> = new Counter<"service" | "type">({
   name: "generation_success_total",
@@ -422,8 +448,9 @@ function generationSuccessTotalLabelValues(labels: GenerationSuccessTotalLabels)
 }
 
 /**
- * Add `amount` (default 1) to the counter generation_success_total: Content generations that
- * succeeded.
+ * Add `amount` (default 1) to the counter generation_success_total.
+ *
+ * Content generations that succeeded.
  */
 export function incGenerationSuccessTotal(labels: GenerationSuccessTotalLabels, amount: number = 1): void {
   generationSuccessTotal.inc(generationSuccessTotalLabelValues(labels), amount);
@@ -448,7 +475,9 @@ export interface GenerationFailureTotalLabels {
 }
 
 /**
- * counter generation_failure_total: Content generations that failed, by error type.
+ * counter generation_failure_total.
+ *
+ * Content generations that failed, by error type.
  */
 export const generationFailureTotal: Counter<"service" | "type" | "error_type"> = new Counter<"service" | "type" | "error_type">({
   name: "generation_failure_total",
@@ -466,8 +495,9 @@ function generationFailureTotalLabelValues(labels: GenerationFailureTotalLabels)
 }
 
 /**
- * Add `amount` (default 1) to the counter generation_failure_total: Content generations that
- * failed, by error type.
+ * Add `amount` (default 1) to the counter generation_failure_total.
+ *
+ * Content generations that failed, by error type.
  */
 export function incGenerationFailureTotal(labels: GenerationFailureTotalLabels, amount: number = 1): void {
   generationFailureTotal.inc(generationFailureTotalLabelValues(labels), amount);
@@ -491,7 +521,9 @@ export interface TokenSpendTotalLabels {
 }
 
 /**
- * counter token_spend_total: Tokens spent on AI model calls.
+ * counter token_spend_total.
+ *
+ * Tokens spent on AI model calls.
  */
 export const tokenSpendTotal: Counter<"service" | "model" | "type"> = new Counter<"service" | "model" | "type">({
   name: "token_spend_total",
@@ -509,7 +541,9 @@ function tokenSpendTotalLabelValues(labels: TokenSpendTotalLabels): Record<"serv
 }
 
 /**
- * Add `amount` (default 1) to the counter token_spend_total: Tokens spent on AI model calls.
+ * Add `amount` (default 1) to the counter token_spend_total.
+ *
+ * Tokens spent on AI model calls.
  */
 export function incTokenSpendTotal(labels: TokenSpendTotalLabels, amount: number = 1): void {
   tokenSpendTotal.inc(tokenSpendTotalLabelValues(labels), amount);
@@ -533,7 +567,9 @@ export interface PaymentConversionsTotalLabels {
 }
 
 /**
- * counter payment_conversions_total: Successful payments, by payment method and plan.
+ * counter payment_conversions_total.
+ *
+ * Successful payments, by payment method and plan.
  */
 export const paymentConversionsTotal: Counter<"service" | "payment_method" | "plan"> = new Counter<"service" | "payment_method" | "plan">({
   name: "payment_conversions_total",
@@ -551,8 +587,9 @@ function paymentConversionsTotalLabelValues(labels: PaymentConversionsTotalLabel
 }
 
 /**
- * Add `amount` (default 1) to the counter payment_conversions_total: Successful payments, by
- * payment method and plan.
+ * Add `amount` (default 1) to the counter payment_conversions_total.
+ *
+ * Successful payments, by payment method and plan.
  */
 export function incPaymentConversionsTotal(labels: PaymentConversionsTotalLabels, amount: number = 1): void {
   paymentConversionsTotal.inc(paymentConversionsTotalLabelValues(labels), amount);
@@ -581,7 +618,9 @@ export interface PaymentFailuresTotalLabels {
 }
 
 /**
- * counter payment_failures_total: Failed payments, by payment method, plan and error type.
+ * counter payment_failures_total.
+ *
+ * Failed payments, by payment method, plan and error type.
  */
 export const paymentFailuresTotal: Counter<"service" | "payment_method" | "plan" | "error_type"> = new Counter<"service" | "payment_method" | "plan" | "error_type">({
   name: "payment_failures_total",
@@ -600,8 +639,9 @@ function paymentFailuresTotalLabelValues(labels: PaymentFailuresTotalLabels): Re
 }
 
 /**
- * Add `amount` (default 1) to the counter payment_failures_total: Failed payments, by payment
- * method, plan and error type.
+ * Add `amount` (default 1) to the counter payment_failures_total.
+ *
+ * Failed payments, by payment method, plan and error type.
  */
 export function incPaymentFailuresTotal(labels: PaymentFailuresTotalLabels, amount: number = 1): void {
   paymentFailuresTotal.inc(paymentFailuresTotalLabelValues(labels), amount);
@@ -626,7 +666,9 @@ export interface ErrorsTotalLabels {
 }
 
 /**
- * counter errors_total: Errors handled by the services, by error type and severity.
+ * counter errors_total.
+ *
+ * Errors handled by the services, by error type and severity.
  */
 export const errorsTotal: Counter<"service" | "error_type" | "severity"> = new Counter<"service" | "error_type" | "severity">({
   name: "errors_total",
@@ -644,8 +686,9 @@ function errorsTotalLabelValues(labels: ErrorsTotalLabels): Record<"service" | "
 }
 
 /**
- * Add `amount` (default 1) to the counter errors_total: Errors handled by the services, by
- * error type and severity.
+ * Add `amount` (default 1) to the counter errors_total.
+ *
+ * Errors handled by the services, by error type and severity.
  */
 export function incErrorsTotal(labels: ErrorsTotalLabels, amount: number = 1): void {
   errorsTotal.inc(errorsTotalLabelValues(labels), amount);
@@ -664,8 +707,9 @@ export interface QueueJobDurationSecondsLabels {
 }
 
 /**
- * histogram queue_job_duration_seconds: Time to process a job, from start to completion or
- * failure.
+ * histogram queue_job_duration_seconds.
+ *
+ * Time to process a job, from start to completion or failure.
  */
 export const queueJobDurationSeconds: Histogram<"queue_name" | "job_type"> = new Histogram<"queue_name" | "job_type">({
   name: "queue_job_duration_seconds",
@@ -683,8 +727,9 @@ function queueJobDurationSecondsLabelValues(labels: QueueJobDurationSecondsLabel
 }
 
 /**
- * Observe `value` in the histogram queue_job_duration_seconds: Time to process a job, from
- * start to completion or failure.
+ * Observe `value` in the histogram queue_job_duration_seconds.
+ *
+ * Time to process a job, from start to completion or failure.
  */
 export function observeQueueJobDurationSeconds(labels: QueueJobDurationSecondsLabels, value: number): void {
   queueJobDurationSeconds.observe(queueJobDurationSecondsLabelValues(labels), value);
@@ -692,7 +737,9 @@ export function observeQueueJobDurationSeconds(labels: QueueJobDurationSecondsLa
 
 /**
  * Start timing in the histogram queue_job_duration_seconds (the returned function observes the
- * seconds since and returns them): Time to process a job, from start to completion or failure.
+ * seconds since and returns them).
+ *
+ * Time to process a job, from start to completion or failure.
  */
 export function startTimerQueueJobDurationSeconds(labels: QueueJobDurationSecondsLabels): () => number {
   const end = queueJobDurationSeconds.startTimer(queueJobDurationSecondsLabelValues(labels));
@@ -700,7 +747,8 @@ export function startTimerQueueJobDurationSeconds(labels: QueueJobDurationSecond
 }
 
 /**
- * Record one event that took `durationSeconds` in the histogram queue_job_duration_seconds:
+ * Record one event that took `durationSeconds` in the histogram queue_job_duration_seconds.
+ *
  * Time to process a job, from start to completion or failure.
  */
 export function recordQueueJob(labels: QueueJobDurationSecondsLabels, durationSeconds: number): void {
@@ -716,7 +764,9 @@ export interface QueueFailuresTotalLabels {
 }
 
 /**
- * counter queue_failures_total: Jobs that failed, per queue.
+ * counter queue_failures_total.
+ *
+ * Jobs that failed, per queue.
  */
 export const queueFailuresTotal: Counter<"queue_name"> = new Counter<"queue_name">({
   name: "queue_failures_total",
@@ -732,7 +782,9 @@ function queueFailuresTotalLabelValues(labels: QueueFailuresTotalLabels): Record
 }
 
 /**
- * Add `amount` (default 1) to the counter queue_failures_total: Jobs that failed, per queue.
+ * Add `amount` (default 1) to the counter queue_failures_total.
+ *
+ * Jobs that failed, per queue.
  */
 export function incQueueFailuresTotal(labels: QueueFailuresTotalLabels, amount: number = 1): void {
   queueFailuresTotal.inc(queueFailuresTotalLabelValues(labels), amount);
@@ -747,8 +799,9 @@ export interface ActiveJobsLabels {
 }
 
 /**
- * gauge active_jobs: Jobs being processed right now (a gauge; the seed's active_jobs_total was
- * misnamed).
+ * gauge active_jobs.
+ *
+ * Jobs being processed right now (a gauge; the seed's active_jobs_total was misnamed).
  */
 export const activeJobs: Gauge<"queue_name"> = new Gauge<"queue_name">({
   name: "active_jobs",
@@ -764,31 +817,36 @@ function activeJobsLabelValues(labels: ActiveJobsLabels): Record<"queue_name", s
 }
 
 /**
- * Set the gauge active_jobs to `value`: Jobs being processed right now (a gauge; the seed's
- * active_jobs_total was misnamed).
+ * Set the gauge active_jobs to `value`.
+ *
+ * Jobs being processed right now (a gauge; the seed's active_jobs_total was misnamed).
  */
 export function setActiveJobs(labels: ActiveJobsLabels, value: number): void {
   activeJobs.set(activeJobsLabelValues(labels), value);
 }
 
 /**
- * Add `amount` (default 1) to the gauge active_jobs: Jobs being processed right now (a gauge;
- * the seed's active_jobs_total was misnamed).
+ * Add `amount` (default 1) to the gauge active_jobs.
+ *
+ * Jobs being processed right now (a gauge; the seed's active_jobs_total was misnamed).
  */
 export function incActiveJobs(labels: ActiveJobsLabels, amount: number = 1): void {
   activeJobs.inc(activeJobsLabelValues(labels), amount);
 }
 
 /**
- * Subtract `amount` (default 1) from the gauge active_jobs: Jobs being processed right now (a
- * gauge; the seed's active_jobs_total was misnamed).
+ * Subtract `amount` (default 1) from the gauge active_jobs.
+ *
+ * Jobs being processed right now (a gauge; the seed's active_jobs_total was misnamed).
  */
 export function decActiveJobs(labels: ActiveJobsLabels, amount: number = 1): void {
   activeJobs.dec(activeJobsLabelValues(labels), amount);
 }
 
 /**
- * gauge venice_balance_diem: Current Venice Diem balance, as reported by the Venice API.
+ * gauge venice_balance_diem.
+ *
+ * Current Venice Diem balance, as reported by the Venice API.
  */
 export const veniceBalanceDiem: Gauge<string> = new Gauge<string>({
   name: "venice_balance_diem",
@@ -797,32 +855,36 @@ export const veniceBalanceDiem: Gauge<string> = new Gauge<string>({
 });
 
 /**
- * Set the gauge venice_balance_diem to `value`: Current Venice Diem balance, as reported by the
- * Venice API.
+ * Set the gauge venice_balance_diem to `value`.
+ *
+ * Current Venice Diem balance, as reported by the Venice API.
  */
 export function setVeniceBalanceDiem(value: number): void {
   veniceBalanceDiem.set(value);
 }
 
 /**
- * Add `amount` (default 1) to the gauge venice_balance_diem: Current Venice Diem balance, as
- * reported by the Venice API.
+ * Add `amount` (default 1) to the gauge venice_balance_diem.
+ *
+ * Current Venice Diem balance, as reported by the Venice API.
  */
 export function incVeniceBalanceDiem(amount: number = 1): void {
   veniceBalanceDiem.inc(amount);
 }
 
 /**
- * Subtract `amount` (default 1) from the gauge venice_balance_diem: Current Venice Diem
- * balance, as reported by the Venice API.
+ * Subtract `amount` (default 1) from the gauge venice_balance_diem.
+ *
+ * Current Venice Diem balance, as reported by the Venice API.
  */
 export function decVeniceBalanceDiem(amount: number = 1): void {
   veniceBalanceDiem.dec(amount);
 }
 
 /**
- * gauge venice_balance_reset_timestamp_seconds: Unix time at which the Diem balance is next
- * reset.
+ * gauge venice_balance_reset_timestamp_seconds.
+ *
+ * Unix time at which the Diem balance is next reset.
  */
 export const veniceBalanceResetTimestampSeconds: Gauge<string> = new Gauge<string>({
   name: "venice_balance_reset_timestamp_seconds",
@@ -831,24 +893,27 @@ export const veniceBalanceResetTimestampSeconds: Gauge<string> = new Gauge<strin
 });
 
 /**
- * Set the gauge venice_balance_reset_timestamp_seconds to `value`: Unix time at which the Diem
- * balance is next reset.
+ * Set the gauge venice_balance_reset_timestamp_seconds to `value`.
+ *
+ * Unix time at which the Diem balance is next reset.
  */
 export function setVeniceBalanceResetTimestampSeconds(value: number): void {
   veniceBalanceResetTimestampSeconds.set(value);
 }
 
 /**
- * Add `amount` (default 1) to the gauge venice_balance_reset_timestamp_seconds: Unix time at
- * which the Diem balance is next reset.
+ * Add `amount` (default 1) to the gauge venice_balance_reset_timestamp_seconds.
+ *
+ * Unix time at which the Diem balance is next reset.
  */
 export function incVeniceBalanceResetTimestampSeconds(amount: number = 1): void {
   veniceBalanceResetTimestampSeconds.inc(amount);
 }
 
 /**
- * Subtract `amount` (default 1) from the gauge venice_balance_reset_timestamp_seconds: Unix
- * time at which the Diem balance is next reset.
+ * Subtract `amount` (default 1) from the gauge venice_balance_reset_timestamp_seconds.
+ *
+ * Unix time at which the Diem balance is next reset.
  */
 export function decVeniceBalanceResetTimestampSeconds(amount: number = 1): void {
   veniceBalanceResetTimestampSeconds.dec(amount);
@@ -863,8 +928,9 @@ export interface VeniceTokensTotalLabels {
 }
 
 /**
- * counter venice_tokens_total: Tokens used through the Venice API, prompt and completion
- * counted separately.
+ * counter venice_tokens_total.
+ *
+ * Tokens used through the Venice API, prompt and completion counted separately.
  */
 export const veniceTokensTotal: Counter<"type"> = new Counter<"type">({
   name: "venice_tokens_total",
@@ -880,8 +946,9 @@ function veniceTokensTotalLabelValues(labels: VeniceTokensTotalLabels): Record<"
 }
 
 /**
- * Add `amount` (default 1) to the counter venice_tokens_total: Tokens used through the Venice
- * API, prompt and completion counted separately.
+ * Add `amount` (default 1) to the counter venice_tokens_total.
+ *
+ * Tokens used through the Venice API, prompt and completion counted separately.
  */
 export function incVeniceTokensTotal(labels: VeniceTokensTotalLabels, amount: number = 1): void {
   veniceTokensTotal.inc(veniceTokensTotalLabelValues(labels), amount);
@@ -900,7 +967,9 @@ export interface VeniceRequestsTotalLabels {
 }
 
 /**
- * counter venice_requests_total: Requests sent to the Venice API, by model and outcome.
+ * counter venice_requests_total.
+ *
+ * Requests sent to the Venice API, by model and outcome.
  */
 export const veniceRequestsTotal: Counter<"model" | "outcome"> = new Counter<"model" | "outcome">({
   name: "venice_requests_total",
@@ -917,8 +986,9 @@ function veniceRequestsTotalLabelValues(labels: VeniceRequestsTotalLabels): Reco
 }
 
 /**
- * Add `amount` (default 1) to the counter venice_requests_total: Requests sent to the Venice
- * API, by model and outcome.
+ * Add `amount` (default 1) to the counter venice_requests_total.
+ *
+ * Requests sent to the Venice API, by model and outcome.
  */
 export function incVeniceRequestsTotal(labels: VeniceRequestsTotalLabels, amount: number = 1): void {
   veniceRequestsTotal.inc(veniceRequestsTotalLabelValues(labels), amount);
@@ -933,7 +1003,9 @@ export interface VeniceRequestDurationSecondsLabels {
 }
 
 /**
- * histogram venice_request_duration_seconds: Latency of Venice API requests.
+ * histogram venice_request_duration_seconds.
+ *
+ * Latency of Venice API requests.
  */
 export const veniceRequestDurationSeconds: Histogram<"model"> = new Histogram<"model">({
   name: "venice_request_duration_seconds",
@@ -950,8 +1022,9 @@ function veniceRequestDurationSecondsLabelValues(labels: VeniceRequestDurationSe
 }
 
 /**
- * Observe `value` in the histogram venice_request_duration_seconds: Latency of Venice API
- * requests.
+ * Observe `value` in the histogram venice_request_duration_seconds.
+ *
+ * Latency of Venice API requests.
  */
 export function observeVeniceRequestDurationSeconds(labels: VeniceRequestDurationSecondsLabels, value: number): void {
   veniceRequestDurationSeconds.observe(veniceRequestDurationSecondsLabelValues(labels), value);
@@ -959,7 +1032,9 @@ export function observeVeniceRequestDurationSeconds(labels: VeniceRequestDuratio
 
 /**
  * Start timing in the histogram venice_request_duration_seconds (the returned function observes
- * the seconds since and returns them): Latency of Venice API requests.
+ * the seconds since and returns them).
+ *
+ * Latency of Venice API requests.
  */
 export function startTimerVeniceRequestDurationSeconds(labels: VeniceRequestDurationSecondsLabels): () => number {
   const end = veniceRequestDurationSeconds.startTimer(veniceRequestDurationSecondsLabelValues(labels));
@@ -968,14 +1043,18 @@ export function startTimerVeniceRequestDurationSeconds(labels: VeniceRequestDura
 
 /**
  * Record one event that took `durationSeconds` in the histogram
- * venice_request_duration_seconds: Latency of Venice API requests.
+ * venice_request_duration_seconds.
+ *
+ * Latency of Venice API requests.
  */
 export function recordVeniceRequest(labels: VeniceRequestDurationSecondsLabels, durationSeconds: number): void {
   veniceRequestDurationSeconds.observe(veniceRequestDurationSecondsLabelValues(labels), durationSeconds);
 }
 
 /**
- * gauge venice_rate_limit_remaining: Requests left in the current Venice rate-limit window.
+ * gauge venice_rate_limit_remaining.
+ *
+ * Requests left in the current Venice rate-limit window.
  */
 export const veniceRateLimitRemaining: Gauge<string> = new Gauge<string>({
   name: "venice_rate_limit_remaining",
@@ -984,24 +1063,27 @@ export const veniceRateLimitRemaining: Gauge<string> = new Gauge<string>({
 });
 
 /**
- * Set the gauge venice_rate_limit_remaining to `value`: Requests left in the current Venice
- * rate-limit window.
+ * Set the gauge venice_rate_limit_remaining to `value`.
+ *
+ * Requests left in the current Venice rate-limit window.
  */
 export function setVeniceRateLimitRemaining(value: number): void {
   veniceRateLimitRemaining.set(value);
 }
 
 /**
- * Add `amount` (default 1) to the gauge venice_rate_limit_remaining: Requests left in the
- * current Venice rate-limit window.
+ * Add `amount` (default 1) to the gauge venice_rate_limit_remaining.
+ *
+ * Requests left in the current Venice rate-limit window.
  */
 export function incVeniceRateLimitRemaining(amount: number = 1): void {
   veniceRateLimitRemaining.inc(amount);
 }
 
 /**
- * Subtract `amount` (default 1) from the gauge venice_rate_limit_remaining: Requests left in
- * the current Venice rate-limit window.
+ * Subtract `amount` (default 1) from the gauge venice_rate_limit_remaining.
+ *
+ * Requests left in the current Venice rate-limit window.
  */
 export function decVeniceRateLimitRemaining(amount: number = 1): void {
   veniceRateLimitRemaining.dec(amount);

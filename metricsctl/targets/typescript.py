@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from metricsctl.catalog.naming import MetricType
@@ -125,6 +126,7 @@ def ts_comment_text(text: str) -> str:
     return flat.replace("*/", "*\\/")
 
 
+@lru_cache(maxsize=4096)  # a metric's help is in the comment of its constant and helpers
 def ts_doc(text: str, indent: str = "") -> str:
     """Comment text wrapped into ` * ` lines of a JSDoc block (already escaped)."""
     prefix = f"{indent} * "

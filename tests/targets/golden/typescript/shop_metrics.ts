@@ -80,7 +80,9 @@ export interface HttpRequestsTotalLabels {
 }
 
 /**
- * counter http_requests_total: HTTP requests served.
+ * counter http_requests_total.
+ *
+ * HTTP requests served.
  */
 export const httpRequestsTotal: Counter<"service" | "method" | "route" | "status_code"> = new Counter<"service" | "method" | "route" | "status_code">({
   name: "http_requests_total",
@@ -99,7 +101,9 @@ function httpRequestsTotalLabelValues(labels: HttpRequestsTotalLabels): Record<"
 }
 
 /**
- * Add `amount` (default 1) to the counter http_requests_total: HTTP requests served.
+ * Add `amount` (default 1) to the counter http_requests_total.
+ *
+ * HTTP requests served.
  */
 export function incHttpRequestsTotal(labels: HttpRequestsTotalLabels, amount: number = 1): void {
   httpRequestsTotal.inc(httpRequestsTotalLabelValues(labels), amount);
@@ -118,7 +122,9 @@ export interface HttpRequestDurationSecondsLabels {
 }
 
 /**
- * histogram http_request_duration_seconds: Time to serve an HTTP request.
+ * histogram http_request_duration_seconds.
+ *
+ * Time to serve an HTTP request.
  */
 export const httpRequestDurationSeconds: Histogram<"service" | "route"> = new Histogram<"service" | "route">({
   name: "http_request_duration_seconds",
@@ -136,8 +142,9 @@ function httpRequestDurationSecondsLabelValues(labels: HttpRequestDurationSecond
 }
 
 /**
- * Observe `value` in the histogram http_request_duration_seconds: Time to serve an HTTP
- * request.
+ * Observe `value` in the histogram http_request_duration_seconds.
+ *
+ * Time to serve an HTTP request.
  */
 export function observeHttpRequestDurationSeconds(labels: HttpRequestDurationSecondsLabels, value: number): void {
   httpRequestDurationSeconds.observe(httpRequestDurationSecondsLabelValues(labels), value);
@@ -145,7 +152,9 @@ export function observeHttpRequestDurationSeconds(labels: HttpRequestDurationSec
 
 /**
  * Start timing in the histogram http_request_duration_seconds (the returned function observes
- * the seconds since and returns them): Time to serve an HTTP request.
+ * the seconds since and returns them).
+ *
+ * Time to serve an HTTP request.
  */
 export function startTimerHttpRequestDurationSeconds(labels: HttpRequestDurationSecondsLabels): () => number {
   const end = httpRequestDurationSeconds.startTimer(httpRequestDurationSecondsLabelValues(labels));
@@ -153,7 +162,8 @@ export function startTimerHttpRequestDurationSeconds(labels: HttpRequestDuration
 }
 
 /**
- * Record one event that took `durationSeconds` in the histogram http_request_duration_seconds:
+ * Record one event that took `durationSeconds` in the histogram http_request_duration_seconds.
+ *
  * Time to serve an HTTP request.
  */
 export function recordHttpRequest(labels: HttpRequestDurationSecondsLabels, durationSeconds: number): void {
@@ -173,7 +183,9 @@ export interface CheckoutTotalLabels {
 }
 
 /**
- * counter checkout_total: Checkouts by outcome.
+ * counter checkout_total.
+ *
+ * Checkouts by outcome.
  */
 export const checkoutTotal: Counter<"service" | "outcome"> = new Counter<"service" | "outcome">({
   name: "checkout_total",
@@ -190,7 +202,9 @@ function checkoutTotalLabelValues(labels: CheckoutTotalLabels): Record<"service"
 }
 
 /**
- * Add `amount` (default 1) to the counter checkout_total: Checkouts by outcome.
+ * Add `amount` (default 1) to the counter checkout_total.
+ *
+ * Checkouts by outcome.
  */
 export function incCheckoutTotal(labels: CheckoutTotalLabels, amount: number = 1): void {
   checkoutTotal.inc(checkoutTotalLabelValues(labels), amount);
@@ -205,7 +219,9 @@ export interface CartItemsLabels {
 }
 
 /**
- * gauge cart_items: Items currently in open carts.
+ * gauge cart_items.
+ *
+ * Items currently in open carts.
  */
 export const cartItems: Gauge<"service"> = new Gauge<"service">({
   name: "cart_items",
@@ -221,21 +237,27 @@ function cartItemsLabelValues(labels: CartItemsLabels): Record<"service", string
 }
 
 /**
- * Set the gauge cart_items to `value`: Items currently in open carts.
+ * Set the gauge cart_items to `value`.
+ *
+ * Items currently in open carts.
  */
 export function setCartItems(labels: CartItemsLabels, value: number): void {
   cartItems.set(cartItemsLabelValues(labels), value);
 }
 
 /**
- * Add `amount` (default 1) to the gauge cart_items: Items currently in open carts.
+ * Add `amount` (default 1) to the gauge cart_items.
+ *
+ * Items currently in open carts.
  */
 export function incCartItems(labels: CartItemsLabels, amount: number = 1): void {
   cartItems.inc(cartItemsLabelValues(labels), amount);
 }
 
 /**
- * Subtract `amount` (default 1) from the gauge cart_items: Items currently in open carts.
+ * Subtract `amount` (default 1) from the gauge cart_items.
+ *
+ * Items currently in open carts.
  */
 export function decCartItems(labels: CartItemsLabels, amount: number = 1): void {
   cartItems.dec(cartItemsLabelValues(labels), amount);
@@ -250,7 +272,9 @@ export interface PriceLookupSecondsLabels {
 }
 
 /**
- * summary price_lookup_seconds: Time to look a price up.
+ * summary price_lookup_seconds.
+ *
+ * Time to look a price up.
  */
 export const priceLookupSeconds: Summary<"cached"> = new Summary<"cached">({
   name: "price_lookup_seconds",
@@ -267,7 +291,9 @@ function priceLookupSecondsLabelValues(labels: PriceLookupSecondsLabels): Record
 }
 
 /**
- * Observe `value` in the summary price_lookup_seconds: Time to look a price up.
+ * Observe `value` in the summary price_lookup_seconds.
+ *
+ * Time to look a price up.
  */
 export function observePriceLookupSeconds(labels: PriceLookupSecondsLabels, value: number): void {
   priceLookupSeconds.observe(priceLookupSecondsLabelValues(labels), value);
@@ -275,7 +301,9 @@ export function observePriceLookupSeconds(labels: PriceLookupSecondsLabels, valu
 
 /**
  * Start timing in the summary price_lookup_seconds (the returned function observes the seconds
- * since and returns them): Time to look a price up.
+ * since and returns them).
+ *
+ * Time to look a price up.
  */
 export function startTimerPriceLookupSeconds(labels: PriceLookupSecondsLabels): () => number {
   const end = priceLookupSeconds.startTimer(priceLookupSecondsLabelValues(labels));
@@ -283,7 +311,9 @@ export function startTimerPriceLookupSeconds(labels: PriceLookupSecondsLabels): 
 }
 
 /**
- * counter legacy_orders_total: Orders through the old checkout.
+ * counter legacy_orders_total.
+ *
+ * Orders through the old checkout.
  *
  * @deprecated Deprecated: Use checkout_total instead.
  */
@@ -294,7 +324,9 @@ export const legacyOrdersTotal: Counter<string> = new Counter<string>({
 });
 
 /**
- * Add `amount` (default 1) to the counter legacy_orders_total: Orders through the old checkout.
+ * Add `amount` (default 1) to the counter legacy_orders_total.
+ *
+ * Orders through the old checkout.
  *
  * @deprecated Deprecated: Use checkout_total instead.
  */
