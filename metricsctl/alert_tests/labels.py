@@ -36,7 +36,7 @@ def label_value(name: str, allowed: Sequence[str] | None,
             return candidate
     if mine:
         raise UnmodelledError(f"no value of label `{name}` satisfies the matchers "
-                         + ", ".join(f'{name}{op}"{value}"' for op, value in mine))
+                              + ", ".join(f'{name}{op}"{value}"' for op, value in mine))
     return None
 
 

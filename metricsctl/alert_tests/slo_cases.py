@@ -51,11 +51,13 @@ _NEGATE = {"=": "!=", "!=": "=", "=~": "!~", "!~": "=~"}
 Traffic = Callable[[int], tuple[int, int]]
 
 
-def _negated(selector: SliSelector) -> list[tuple[str, str, str]]:
-    if len(selector.matchers) != 1:
-        raise UnmodelledError("telling good from bad events takes exactly one matcher on the "
-                         "bad (or good) selector when it reads the same metric as total")
-    label, op, value = selector.matchers[0]
+def _negated(selector: SliSelector, total: SliSelector) -> list[tuple[str, str, str]]:
+    """Matchers for the events `selector` does not count but `total` does."""
+    own = [m for m in selector.matchers if m not in total.matchers]
+    if len(own) != 1:
+        raise UnmodelledError("telling good from bad events takes exactly one matcher more "
+                              "on the bad (or good) selector than on total")
+    label, op, value = own[0]
     return [(label, _NEGATE[op], value)]
 
 
@@ -87,7 +89,7 @@ def _event_series(catalog: Catalog, slo: Slo, traffic: Traffic,
     mine, other = (bad, good) if counted_is_bad else (good, bad)
     if counted.series == total.series:
         matchers = [*counted.matchers, *total.matchers]
-        rest = [*_negated(counted), *total.matchers]
+        rest = [*_negated(counted, total), *total.matchers]
         return (_counter(_labels(catalog, counted.series, counted.series, matchers), mine),
                 _counter(_labels(catalog, total.series, total.series, rest), other))
     return (_counter(_labels(catalog, counted.series, counted.series, counted.matchers), mine),

@@ -72,17 +72,17 @@ def _check_slo(catalog: Catalog, slo: Slo) -> Iterator[Diagnostic]:
 
 
 def _check_shape(slo: Slo) -> Iterator[Diagnostic]:
-    kinds = [name for name, present in (("errors", slo.errors), ("good", slo.good),
-                                         ("latency", slo.latency)) if present is not None]
+    # What is written counts, even a selector the builder could not parse (reported there).
+    kinds = [name for name in ("errors", "good", "latency") if slo.source.has("sli", name)]
     hint = "give errors and total, good and total, or latency"
     if len(kinds) != 1:
         message = (f"the SLI sets {' and '.join(kinds)}; use exactly one" if kinds
                    else "the SLI has no events to count")
         yield _error("slo/invalid-sli", message, slo, "sli", hint=hint, key=True)
-    elif kinds[0] != "latency" and slo.total is None:
+    elif kinds[0] != "latency" and not slo.source.has("sli", "total"):
         yield _error("slo/invalid-sli", f"`{kinds[0]}` needs `total` beside it", slo, "sli",
                      hint=hint, key=True)
-    elif kinds[0] == "latency" and slo.total is not None:
+    elif kinds[0] == "latency" and slo.source.has("sli", "total"):
         yield _error("slo/invalid-sli", "a latency SLI counts its total from the histogram; "
                      "remove `total`", slo, "sli", "total", key=True)
 
