@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -409,7 +410,8 @@ def module_view(instrumentation: Instrumentation) -> TsModule:
                     _http_plugin(instrumentation, by_name))
 
 
-FILTERS = {"ts": ts_string, "tsdoc": ts_doc, "tscomment": ts_comment_text}
+FILTERS: dict[str, Callable[..., str]] = {"ts": ts_string, "tsdoc": ts_doc,
+                                          "tscomment": ts_comment_text}
 
 
 def render_module(catalog: Catalog) -> tuple[str, str]:
