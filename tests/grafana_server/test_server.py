@@ -381,3 +381,82 @@ def test_the_server_releases_its_port_when_stopped() -> None:
     server.stop()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", port))
+
+
+# -- permissions as Grafana reports them ------------------------------------------------------
+
+def test_can_save_follows_the_role_and_folder_permissions(grafana: GrafanaServer,
+                                                          api: Api) -> None:
+    grafana.seed_folder("ops", "Ops")
+    api.save(board(), folderUid="ops")
+    grafana.tokens["editor"] = "Editor"
+    editor, viewer = Api(grafana.url, "editor"), Api(grafana.url, VIEWER)
+
+    def flags(client: Api) -> tuple[bool, bool]:
+        meta = client.get("/api/dashboards/uid/a").json()["meta"]
+        folder = client.get("/api/folders/ops").json()
+        return meta["canSave"], folder["canSave"]
+
+    assert (flags(api), flags(editor), flags(viewer)) == ((True, True), (True, True),
+                                                          (False, False))
+    grafana.state.read_only_folders.add("ops")
+    assert (flags(api), flags(editor)) == ((True, True), (False, False))
+    assert editor.save(board(title="B"), folderUid="ops", overwrite=True).status_code == 403
+    assert editor.delete("/api/dashboards/uid/a").status_code == 403
+
+
+def test_user_actions_list_what_the_caller_may_do(grafana: GrafanaServer, api: Api) -> None:
+    path = "/api/access-control/user/actions"
+    assert {"dashboards:create", "folders:create"} <= set(api.get(path).json())
+    assert Api(grafana.url, VIEWER).get(path).json() == {"dashboards:read": True,
+                                                         "folders:read": True}
+    grafana.state.read_only_folders.add(None)  # the General folder: Editors may only view
+    grafana.tokens["editor"] = "Editor"
+    assert "dashboards:create" not in Api(grafana.url, "editor").get(path).json()
+
+
+# -- fault kinds added for issue 9 ------------------------------------------------------------
+
+def test_a_login_page_and_a_cut_body_replace_the_answer(grafana: GrafanaServer,
+                                                        api: Api) -> None:
+    grafana.faults.login_page(path="/api/search")
+    page = api.get("/api/search")
+    assert (page.status_code, page.headers["content-type"]) == (200, "text/html; charset=utf-8")
+    grafana.faults.answer(200, b'{"status":"succ', "application/json", path="/api/search",
+                          declared_length=100)
+    with pytest.raises(requests.exceptions.RequestException):
+        api.get("/api/search")
+
+
+def test_after_processing_the_work_is_done_whatever_the_answer(grafana: GrafanaServer,
+                                                              api: Api) -> None:
+    grafana.faults.login_page(method="POST", after_processing=True)
+    assert api.save(board()).headers["content-type"].startswith("text/html")
+    assert grafana.dashboard("a") is not None
+
+
+def test_echo_repeats_the_request_headers(grafana: GrafanaServer, api: Api) -> None:
+    grafana.faults.echo_headers(400, path="/api/search")
+    answer = api.get("/api/search")
+    assert answer.status_code == 400
+    assert f"Authorization: Bearer {ADMIN}" in answer.json()["message"]
+
+
+def test_drip_sends_the_whole_answer_one_byte_at_a_time(grafana: GrafanaServer) -> None:
+    grafana.faults.drip(0.01, path="/api/health")
+    started = time.monotonic()
+    answer = requests.get(grafana.url + "/api/health", timeout=5)
+    assert answer.status_code == 200 and answer.json()["database"] == "ok"
+    assert time.monotonic() - started > 0.01 * 100  # status line, headers and body
+
+
+def test_a_hook_runs_after_the_requests_it_lets_through(grafana: GrafanaServer,
+                                                        api: Api) -> None:
+    api.save(board())
+    seen: list[int] = []
+    grafana.faults.hook(lambda: seen.append(len(grafana.requests())), method="GET",
+                        path="/api/dashboards/uid/a", skip=1)
+    api.get("/api/dashboards/uid/a")
+    api.get("/api/dashboards/uid/a")
+    api.get("/api/dashboards/uid/a")
+    assert seen == [3]  # fired once, on the second read (the save was the first request)
