@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -59,7 +60,7 @@ def measure(specs: Path, runs: int) -> dict[str, tuple[float, int]]:
         "typescript": lambda: typescript.render(catalog),
     }
     for target in user_targets(catalog):
-        steps[f"template {target.NAME}"] = lambda target=target: target.render(catalog)
+        steps[f"template {target.NAME}"] = partial(target.render, catalog)
     report = {}
     for name, step in steps.items():
         output = step()
