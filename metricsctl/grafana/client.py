@@ -249,7 +249,11 @@ class GrafanaClient:
         if self.listener is not None and timeout > SLOW_AFTER:
             listener = self.listener
             notice = SlowNotice(method, url, attempt, self.retry.attempts, SLOW_AFTER, timeout)
-            slow = watchdog().schedule(SLOW_AFTER, lambda: listener.slow(notice))
+            # Announced from a thread of its own: a blocked stderr must never hold up the
+            # watchdog, which enforces every request's deadline.
+            slow = watchdog().schedule(SLOW_AFTER, lambda: threading.Thread(
+                target=listener.slow, args=(notice,), name="metricsctl-notice",
+                daemon=True).start())
         try:
             with request_deadline(timeout) as deadline:
                 try:
