@@ -174,6 +174,8 @@ class UnionType:
 
 @dataclass(frozen=True, slots=True)
 class TsLabel:
+    """A label as a property of its metric's labels object."""
+
     label: InstrumentedLabel
     key: str  # the property name as written in an object type or literal
     access: str  # `.method`: reading it from the labels object
@@ -195,6 +197,8 @@ class TsLabel:
 
 @dataclass(frozen=True, slots=True)
 class TsHelper:
+    """A model helper with its TypeScript name (`startTimer...` for the `time` verb)."""
+
     helper: Helper
     name: str
     doc: str  # the summary, raw text (escape with `tsdoc`)
@@ -202,6 +206,8 @@ class TsHelper:
 
 @dataclass(frozen=True, slots=True)
 class TsMetric:
+    """One metric's declaration, labels type and helpers, with every identifier resolved."""
+
     metric: InstrumentedMetric
     constant: str
     class_name: str
@@ -310,6 +316,8 @@ def _http_plugin(instrumentation: Instrumentation, by_name: dict[str, TsMetric])
 
 @dataclass(frozen=True, slots=True)
 class TsModule:
+    """Everything the template renders besides the model (`ts` in the template)."""
+
     module: str
     project: str
     specs: tuple[str, ...]
