@@ -1,28 +1,43 @@
-"""Target `grafana`: one dashboard JSON file per catalog dashboard, built with grafanalib.
+"""Target `grafana`: one dashboard JSON file per catalog dashboard, as Grafana 13 saves it.
 
-Every dashboard gets a `datasource` variable that all its panels and queries use (so it
-imports into any Grafana), template variables offering label values, panels laid out on
-the 24-column grid (`grafana_layout`), panels built with grafanalib (`grafana_panels`) and
-grafanalib's output corrected to Grafana's current model (`grafana_json`). grafanalib is
-imported only when dashboards are built: the CLI must start fast.
+Dashboard JSON is built directly from the catalog model (schemaVersion 42, every panel's
+options complete for its plug-in): a `datasource` variable that all panels and queries use
+(so it imports into any Grafana), template variables offering label values (`service` from
+the scrape jobs' `up`, an automatic `model` wherever the dashboard's metrics carry it),
+links to the project's other dashboards, panels laid out on the 24-column grid
+(`grafana_layout`) and built by `grafana_panels`, alert context from `grafana_alerts`.
+Generated dashboards are read-only in Grafana: edits go through the catalog.
+
+grafanalib was the builder until it had to be undone more than used (old panel models,
+explicit nulls, legacy keys) and was the slowest import on the CI path; see
+docs/performance.md for the numbers.
 
 `build_dashboards` is public: `metricsctl push` sends exactly what `generate` writes.
 """
 
 from __future__ import annotations
 
-import itertools
+import dataclasses
 import json
 import re
 from typing import TYPE_CHECKING, Any
 
 from metricsctl.catalog.loader import PROJECT_FILE
-from metricsctl.targets.grafana_layout import Section, layout, panel_size
+from metricsctl.targets.grafana_layout import Placed, Section, layout, panel_size
 
 if TYPE_CHECKING:
-    from grafanalib import core as g
+    from collections.abc import Iterable
 
-    from metricsctl.catalog.model import Catalog, Dashboard, Metric, Panel, Row, Variable
+    from metricsctl.catalog.model import (
+        Alert,
+        Catalog,
+        Dashboard,
+        Metric,
+        Panel,
+        Row,
+        Variable,
+    )
+    from metricsctl.promql.queries import PanelQuery
 
 NAME = "grafana"
 DESCRIPTION = "Grafana dashboards (grafana/dashboards/<uid>.json)"
@@ -33,8 +48,19 @@ DASHBOARD_VERSION = 1
 # What Grafana accepts as a dashboard uid; the catalog schema enforces it, and file names
 # are built from uids, so it is checked again here: a uid never leaves the output directory.
 SAFE_UID = re.compile(r"[A-Za-z0-9_-]{1,40}")
+REFRESH_ON_DASHBOARD_LOAD = 1
 REFRESH_ON_TIME_RANGE_CHANGE = 2
 SORT_ALPHABETICAL = 1
+CURSOR_SYNC_CROSSHAIR = 1
+# Labels that get a dashboard variable wherever the dashboard's metrics carry them.
+AUTOMATIC_VARIABLE_LABELS = ("model",)
+PROMETHEUS_VARIABLE_REF_ID = "PrometheusVariableQueryEditor-VariableQuery"
+LABEL_VALUES_QUERY_TYPE = 1
+BUILT_IN_ANNOTATIONS = {
+    "builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"}, "enable": True,
+    "hide": True, "iconColor": "rgba(0, 211, 255, 1)", "name": "Annotations & Alerts",
+    "type": "dashboard",
+}
 
 
 def project_tag(project_name: str) -> str:
@@ -93,103 +119,247 @@ def variable_metric(catalog: Catalog, dashboard: Dashboard, variable: Variable) 
         return catalog.metrics.get(variable.metric)
     shown = (catalog.metrics.get(panel.metric) for panel in dashboard.all_panels()
              if panel.metric is not None)
-    candidates = itertools.chain(shown, catalog.metrics.values())
-    return next((m for m in candidates if m is not None and variable.label in m.label_names),
-                None)
+    for metric in shown:
+        if metric is not None and variable.label in metric.label_names:
+            return metric
+    return next((m for m in catalog.metrics.values() if variable.label in m.label_names), None)
+
+
+def scrape_jobs_selector(catalog: Catalog) -> str:
+    """`up{job=~"api|bot"}`: the one series every scraped service has."""
+    jobs = "|".join(re.escape(job.name) for job in catalog.project.scrape_jobs)
+    jobs = jobs.replace("\\", "\\\\").replace('"', '\\"')
+    return f'up{{job=~"{jobs}"}}' if jobs else "up"
 
 
 def variable_query(catalog: Catalog, dashboard: Dashboard, variable: Variable) -> str:
-    """`label_values(<series>, <label>)` for a dashboard variable."""
+    """`label_values(<series>, <label>)` for a dashboard variable.
+
+    A label the scrape jobs attach (`service`) is on every scraped series: its values come
+    from the jobs' `up`, so every service appears, not only those exporting one metric.
+    """
+    label = variable.label or variable.name
+    if variable.metric is None and label in catalog.project.target_labels:
+        return f"label_values({scrape_jobs_selector(catalog)}, {label})"
     metric = variable_metric(catalog, dashboard, variable)
     if metric is not None:
         series = metric.series
         # A histogram's or summary's `_count` has its labels without a series per bucket.
-        return f"label_values({series.count or series.queryable[0]}, {variable.label})"
-    if variable.label in catalog.project.target_labels:
-        # A label only the scrape jobs attach is on every scraped series, `up` included.
-        return f"label_values(up, {variable.label})"
-    return f"label_values({variable.label})"
+        return f"label_values({series.count or series.queryable[0]}, {label})"
+    return f"label_values({label})"
 
 
-def build_templating(catalog: Catalog, dashboard: Dashboard) -> g.Templating:
-    from grafanalib import core as g
-
-    from metricsctl.targets.grafana_panels import DATASOURCE_REF, DATASOURCE_VARIABLE
-
+def _datasource_variable(catalog: Catalog) -> dict[str, Any]:
     datasource = catalog.project.datasource
-    variables = [g.Template(name=DATASOURCE_VARIABLE, label="Data source", type="datasource",
-                            query="prometheus", default=datasource)]
-    for variable in dashboard.variables:
-        variables.append(g.Template(
-            name=variable.name, label=variable.title or variable.name, type="query",
-            query=variable_query(catalog, dashboard, variable), dataSource=DATASOURCE_REF,
-            multi=variable.multi, includeAll=variable.include_all,
-            allValue=".*" if variable.include_all else None,
-            refresh=REFRESH_ON_TIME_RANGE_CHANGE, sort=SORT_ALPHABETICAL))
-    return g.Templating(list=variables)
+    return {"current": {"text": datasource, "value": datasource}, "hide": 0,
+            "includeAll": False, "label": "Data source", "multi": False, "name": "datasource",
+            "options": [], "query": "prometheus", "refresh": REFRESH_ON_DASHBOARD_LOAD,
+            "regex": "", "type": "datasource"}
 
 
-def _section(catalog: Catalog, dashboard: Dashboard, panels: tuple[Panel, ...], *,
-             row: bool = False, collapsed: bool = False) -> Section:
-    from metricsctl.promql.queries import panel_queries
+def _query_variable(catalog: Catalog, dashboard: Dashboard,
+                    variable: Variable) -> dict[str, Any]:
+    from metricsctl.targets.grafana_json import deep_merge
+    from metricsctl.targets.grafana_panels import DATASOURCE_REF
 
-    sizes = tuple(panel_size(panel.type, panel.width, panel.height,
-                             query_count=len(panel_queries(catalog, dashboard, panel)),
-                             text=panel.content)
-                  for panel in panels)
-    return Section(sizes, row=row, collapsed=collapsed)
+    if variable.label is None:  # verbatim: the catalog wrote Grafana's variable itself
+        return deep_merge({"name": variable.name}, variable.grafana)
+    query = variable_query(catalog, dashboard, variable)
+    if variable.include_all:
+        current: dict[str, Any] = ({"text": ["All"], "value": ["$__all"]} if variable.multi
+                                   else {"text": "All", "value": "$__all"})
+    else:
+        current = {}
+    result: dict[str, Any] = {
+        "current": current, "datasource": DATASOURCE_REF, "hide": 0,
+        "includeAll": variable.include_all, "label": variable.title or variable.name,
+        "multi": variable.multi, "name": variable.name, "options": [],
+        "query": {"qryType": LABEL_VALUES_QUERY_TYPE, "query": query,
+                  "refId": PROMETHEUS_VARIABLE_REF_ID},
+        "refresh": REFRESH_ON_TIME_RANGE_CHANGE, "regex": "", "sort": SORT_ALPHABETICAL,
+        "type": "query",
+    }
+    if variable.include_all:
+        result["allValue"] = ".*"
+    return deep_merge(result, variable.grafana)
 
 
-def build_panels(catalog: Catalog, dashboard: Dashboard) -> list[g.Panel]:
-    """Rows and panels, laid out, in Grafana's order (a collapsed row holds its panels)."""
-    from metricsctl.targets.grafana_panels import build_panel, build_row
+def build_templating(catalog: Catalog, dashboard: Dashboard) -> dict[str, Any]:
+    variables = [_datasource_variable(catalog)]
+    variables.extend(_query_variable(catalog, dashboard, variable)
+                     for variable in dashboard.variables)
+    return {"list": variables}
 
+
+def _metrics_by_series(catalog: Catalog) -> dict[str, Metric]:
+    return {name: metric for metric in catalog.metrics.values()
+            for name in metric.series.queryable}
+
+
+def dashboard_metrics(catalog: Catalog, dashboard: Dashboard,
+                      by_series: dict[str, Metric]) -> list[Metric]:
+    """The catalog metrics a dashboard shows: derived panels' and those its queries read."""
+    from metricsctl.targets.grafana_alerts import series_read
+
+    found: dict[str, Metric] = {}
+    for panel in dashboard.all_panels():
+        if panel.metric is not None and panel.metric in catalog.metrics:
+            found.setdefault(panel.metric, catalog.metrics[panel.metric])
+        for query in panel.queries:
+            for series in series_read(query.expr):
+                metric = by_series.get(series)
+                if metric is not None:
+                    found.setdefault(metric.name, metric)
+    return list(found.values())
+
+
+def with_automatic_variables(catalog: Catalog, dashboard: Dashboard,
+                             by_series: dict[str, Metric] | None = None) -> Dashboard:
+    """The dashboard with a variable for each automatic label (`model`) its metrics carry
+    and it does not declare; derived queries then filter on it too."""
+    from metricsctl.catalog.model import Variable
+
+    wanted = [label for label in AUTOMATIC_VARIABLE_LABELS
+              if not any(v.label == label or v.name == label for v in dashboard.variables)
+              and any(label in m.label_names for m in catalog.metrics.values())]
+    if not wanted:
+        return dashboard
+    metrics = dashboard_metrics(catalog, dashboard,
+                                by_series if by_series is not None else _metrics_by_series(catalog))
+    added = tuple(Variable(name=label, label=label, source=dashboard.source,
+                           metric=next(m.name for m in metrics if label in m.label_names))
+                  for label in wanted if any(label in m.label_names for m in metrics))
+    return dataclasses.replace(dashboard, variables=(*dashboard.variables, *added)) \
+        if added else dashboard
+
+
+def _groups(dashboard: Dashboard) -> list[tuple[Row | None, tuple[Panel, ...]]]:
     groups: list[tuple[Row | None, tuple[Panel, ...]]] = (
         [(None, dashboard.panels)] if dashboard.panels else [])
     groups.extend((row, row.panels) for row in dashboard.rows)
-    sections = [_section(catalog, dashboard, panels, row=row is not None,
-                         collapsed=row is not None and row.collapsed)
-                for row, panels in groups]
-    result: list[g.Panel] = []
-    for (row, panels), placed in zip(groups, layout(sections), strict=True):
-        built = [build_panel(catalog, dashboard, panel, where)
-                 for panel, where in zip(panels, placed.panels, strict=True)]
-        if row is None or placed.row is None:
+    return groups
+
+
+def placed_panels(catalog: Catalog, dashboard: Dashboard) -> list[
+        tuple[Row | None, Placed | None, list[tuple[Panel, Placed, list[PanelQuery]]]]]:
+    """Every row (None above the first) with its place and its panels, each with its
+    place and queries, in Grafana's order."""
+    from metricsctl.promql.queries import panel_queries
+    from metricsctl.targets.grafana_layout import GridPosition
+
+    groups = _groups(dashboard)
+    queries = [[panel_queries(catalog, dashboard, panel) for panel in panels]
+               for _, panels in groups]
+    sections = []
+    for (row, panels), panel_query_lists in zip(groups, queries, strict=True):
+        sizes = tuple(panel_size(
+            panel.type, panel.width, panel.height, query_count=len(found), text=panel.content,
+            grid=None if panel.grid is None else GridPosition(
+                panel.grid.x, panel.grid.y, panel.grid.w, panel.grid.h))
+            for panel, found in zip(panels, panel_query_lists, strict=True))
+        sections.append(Section(sizes, row=row is not None,
+                                collapsed=row is not None and row.collapsed))
+    return [(row, placed.row, list(zip(panels, placed.panels, found, strict=True)))
+            for (row, panels), placed, found in zip(groups, layout(sections), queries,
+                                                     strict=True)]
+
+
+def build_panels(catalog: Catalog, dashboard: Dashboard) -> list[dict[str, Any]]:
+    """Rows and panels, laid out, in Grafana's order (a collapsed row holds its panels)."""
+    from metricsctl.targets.grafana_panels import build_panel, build_row
+
+    result: list[dict[str, Any]] = []
+    for row, row_place, panels in placed_panels(catalog, dashboard):
+        built = [build_panel(catalog, dashboard, panel, where, found)
+                 for panel, where, found in panels]
+        if row is None or row_place is None:
             result.extend(built)
             continue
-        result.append(build_row(row, placed.row, built))
+        result.append(build_row(row, row_place, built))
         if not row.collapsed:
             result.extend(built)
     return result
 
 
-def build_dashboard(catalog: Catalog, dashboard: Dashboard) -> dict[str, Any]:
+def dashboard_links(catalog: Catalog) -> list[dict[str, Any]]:
+    """A drop-down of the project's other dashboards (by the project tag)."""
+    return [{"asDropdown": True, "icon": "external link", "includeVars": False,
+             "keepTime": True, "tags": [project_tag(catalog.project.name)],
+             "targetBlank": False, "title": f"{catalog.project.name} dashboards",
+             "tooltip": "", "type": "dashboards", "url": ""}]
+
+
+def build_dashboard(catalog: Catalog, dashboard: Dashboard,
+                    by_series: dict[str, Metric] | None = None) -> dict[str, Any]:
     """The JSON-ready dashboard (exactly what is written to its file and pushed)."""
-    from grafanalib import core as g
+    from metricsctl.targets.grafana_json import SCHEMA_VERSION, deep_merge
 
-    from metricsctl.targets.grafana_json import encode_grafanalib, normalize_grafanalib_json
-
-    built = g.Dashboard(
-        title=dashboard.title,
-        uid=checked_uid(dashboard.uid),
-        description=dashboard_description(catalog, dashboard),
-        tags=dashboard_tags(catalog, dashboard),
-        editable=True,
-        graphTooltip=g.GRAPH_TOOLTIP_MODE_SHARED_CROSSHAIR,
-        timezone="browser",
-        refresh=dashboard.refresh or "",
-        time=g.Time(dashboard.time_from, "now"),
-        templating=build_templating(catalog, dashboard),
-        panels=build_panels(catalog, dashboard),
-        version=DASHBOARD_VERSION,
-    )
-    return normalize_grafanalib_json(encode_grafanalib(built))
+    dashboard = with_automatic_variables(catalog, dashboard, by_series)
+    built: dict[str, Any] = {
+        "annotations": {"list": [dict(BUILT_IN_ANNOTATIONS)]},
+        "description": dashboard_description(catalog, dashboard),
+        "editable": False,
+        "fiscalYearStartMonth": 0,
+        "graphTooltip": CURSOR_SYNC_CROSSHAIR,
+        "links": dashboard_links(catalog) if len(catalog.dashboards) > 1 else [],
+        "panels": build_panels(catalog, dashboard),
+        "refresh": dashboard.refresh or "",
+        "schemaVersion": SCHEMA_VERSION,
+        "tags": dashboard_tags(catalog, dashboard),
+        "templating": build_templating(catalog, dashboard),
+        "time": {"from": dashboard.time_from, "to": "now"},
+        "timepicker": {},
+        "timezone": "browser",
+        "title": dashboard.title,
+        "uid": checked_uid(dashboard.uid),
+        "version": DASHBOARD_VERSION,
+        "weekStart": "",
+    }
+    return deep_merge(built, dashboard.grafana)
 
 
 def build_dashboards(catalog: Catalog) -> dict[str, dict[str, Any]]:
     """Every catalog dashboard by uid, as the JSON-ready dict `render` writes."""
-    return {uid: build_dashboard(catalog, dashboard)
+    by_series = _metrics_by_series(catalog)
+    return {uid: build_dashboard(catalog, dashboard, by_series)
             for uid, dashboard in catalog.dashboards.items()}
+
+
+def alert_panel_annotations(catalog: Catalog, alerts: Iterable[Alert] | None = None,
+                            ) -> dict[str, dict[str, str]]:
+    """Grafana's `__dashboardUid__`/`__panelId__` annotations for each alert with a panel:
+    the first panel plotting the alert's expression, else the first reading its series
+    (dashboards of the alert's own domain first). `alerts`: the catalog's by default; the
+    rules target adds those it derives (absent() companions, SLO burn-rate alerts)."""
+    from metricsctl.targets.grafana_alerts import alerts_reading, plotted_alerts
+
+    alerts = list(catalog.alerts.values() if alerts is None else alerts)
+    if not alerts:
+        return {}
+    plotting: dict[str, tuple[str, int]] = {}
+    reading: dict[str, tuple[bool, str, int]] = {}
+    by_series = _metrics_by_series(catalog)
+    for uid, dashboard in catalog.dashboards.items():
+        board = with_automatic_variables(catalog, dashboard, by_series)
+        for _, _, panels in placed_panels(catalog, board):
+            for _, where, found in panels:
+                exprs = [query.expr for query in found]
+                for comparison in plotted_alerts(alerts, exprs):
+                    plotting.setdefault(comparison.alert.name, (uid, where.id))
+                for alert in alerts_reading(alerts, exprs):
+                    own = alert.domain == dashboard.domain
+                    if alert.name not in reading or (own and not reading[alert.name][0]):
+                        reading[alert.name] = (own, uid, where.id)
+    result = {}
+    for name in (alert.name for alert in alerts):
+        if name in plotting:
+            uid, panel_id = plotting[name]
+        elif name in reading:
+            _, uid, panel_id = reading[name]
+        else:
+            continue
+        result[name] = {"__dashboardUid__": uid, "__panelId__": str(panel_id)}
+    return result
 
 
 def dashboard_text(data: dict[str, Any]) -> str:

@@ -4,7 +4,10 @@ Pure geometry, no grafanalib: a dashboard is a list of sections (the panels abov
 row, then one section per row); each section's panels are placed left to right and wrap to
 a new line when the next one does not fit, so panels never overlap and never pass column 24.
 Panels without a width from the catalog then widen to share a line's free columns, so three
-stats fill a line as well as four do.
+stats fill a line as well as four do, and every panel of a line takes the line's height, so
+a line has no holes (a 6-high gauge beside 4-high stats makes them 6 high).
+A panel with an explicit `grid` (e.g. from an imported dashboard) keeps exactly that place;
+automatically placed panels of its section go below it.
 Panel ids are 1..n in the order Grafana lists panels (a row, then the panels under it).
 
 Grafana's model for rows: a row is a panel of type `row`, one grid unit high and 24 wide.
@@ -47,6 +50,7 @@ class Size:
     w: int
     h: int
     fixed: bool = False
+    grid: GridPosition | None = None  # an explicit place: the layout keeps it
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +102,12 @@ def default_size(panel_type: str, *, query_count: int = 1, text: str | None = No
 
 
 def panel_size(panel_type: str, width: int | None, height: int | None, *,
-               query_count: int = 1, text: str | None = None) -> Size:
-    """The catalog's width/height where given, the type's default otherwise (clamped)."""
+               query_count: int = 1, text: str | None = None,
+               grid: GridPosition | None = None) -> Size:
+    """The catalog's width/height where given, the type's default otherwise (clamped);
+    an explicit `grid` wins over both."""
+    if grid is not None:
+        return Size(grid.w, grid.h, fixed=True, grid=grid)
     default = default_size(panel_type, query_count=query_count, text=text)
     w = default.w if width is None else width
     h = default.h if height is None else height
@@ -133,16 +141,23 @@ def _fill_line(line: list[Size]) -> list[int]:
 
 
 def _place_panels(sizes: Sequence[Size], top: int, first_id: int) -> tuple[list[Placed], int]:
-    """Shelf packing from `top`: returns the placements and the first free line below them."""
-    placed: list[Placed] = []
-    y = top
-    for line in _lines(sizes):
+    """Shelf packing from `top`, below any explicitly placed panel of the section: returns
+    the placements (in the order of `sizes`) and the first free line below them."""
+    explicit = [size.grid for size in sizes if size.grid is not None]
+    bottom = max([top, *(grid.y + grid.h for grid in explicit)])
+    automatic: list[GridPosition] = []
+    y = bottom if explicit else top
+    for line in _lines([size for size in sizes if size.grid is None]):
         x = 0
-        for size, width in zip(line, _fill_line(line), strict=True):
-            placed.append(Placed(first_id + len(placed), GridPosition(x, y, width, size.h)))
+        height = max(size.h for size in line)
+        for width in _fill_line(line):
+            automatic.append(GridPosition(x, y, width, height))
             x += width
-        y += max(size.h for size in line)
-    return placed, y
+        y += height
+    positions = iter(automatic)
+    placed = [Placed(first_id + index, size.grid or next(positions))
+              for index, size in enumerate(sizes)]
+    return placed, max(y, bottom)
 
 
 def layout(sections: Sequence[Section]) -> list[PlacedSection]:

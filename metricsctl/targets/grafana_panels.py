@@ -1,9 +1,10 @@
-"""Build one grafanalib panel per catalog panel: queries, units, thresholds, legends, options.
+"""One Grafana panel (JSON-ready dict) per catalog panel, as Grafana 13 saves it.
 
-grafanalib is the builder; where it lacks an option of today's Grafana (bar gauge and gauge
-options, the React heatmap's y axis, min/max that are not integers, table cell options) we
-pass it through grafanalib's own escape hatch, `extraJson`, and `grafana_json.py` removes
-the legacy fields grafanalib still writes. Import this module lazily: it imports grafanalib.
+Every panel carries the complete `options` and `fieldConfig.defaults.custom` its plug-in
+declares in `@grafana/schema` (Grafana fills missing keys on load, so a file without them
+differs from what Grafana saves; tests/targets/test_grafana_schema_oracle.py type-checks
+them). Catalog fields go where Grafana reads them; the panel's `overrides` and verbatim
+`grafana:` mapping come last (the escape hatch wins).
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from grafanalib import core as g
-
-from metricsctl.catalog.model import Catalog, Dashboard, Metric, Panel, Row, Threshold
-from metricsctl.promql.queries import PanelQuery, panel_queries
+from metricsctl.catalog.model import Alert, Catalog, Dashboard, Metric, Panel, Row, Threshold
+from metricsctl.promql.queries import PanelQuery
+from metricsctl.targets.grafana_alerts import alert_thresholds, alerts_reading, plotted_alerts
+from metricsctl.targets.grafana_json import deep_merge, hide_from_tooltip_too
 from metricsctl.targets.grafana_layout import Placed
 
 DATASOURCE_VARIABLE = "datasource"
 DATASOURCE_REF: dict[str, str] = {"type": "prometheus", "uid": "${" + DATASOURCE_VARIABLE + "}"}
+# The @grafana/schema release whose panel models these are (tests type-check against it).
+PLUGIN_VERSION = "13.2.2"
 
 # Grafana unit ids for the catalog's metric units; anything else is a plain number.
 GRAFANA_UNITS = {
@@ -29,10 +32,11 @@ GRAFANA_UNITS = {
 }
 DEFAULT_UNIT = "short"
 BASE_THRESHOLD_COLOR = "green"
-STACKING_MODES = {True: "normal", "percent": "percent"}
+STACKING_MODES: dict[bool | str, str] = {True: "normal", "percent": "percent"}
 STACKED_FILL_OPACITY = 25
 LEGEND_CALCS = ["mean", "max", "lastNotNull"]
 REDUCE_CALC = "lastNotNull"  # single-value panels show the latest value, not the mean
+HIDE_FROM = {"legend": False, "tooltip": False, "viz": False}
 
 
 def grafana_unit(metric_unit: str | None) -> str:
@@ -62,118 +66,129 @@ def ref_id(index: int) -> str:
     return letters
 
 
-def build_targets(queries: Sequence[PanelQuery]) -> list[g.Target]:
-    return [g.Target(expr=query.expr, legendFormat=query.legend or "", refId=ref_id(index),
-                     instant=query.instant, format=query.format, datasource=DATASOURCE_REF)
-            for index, query in enumerate(queries)]
+def build_targets(queries: Sequence[PanelQuery]) -> list[dict[str, Any]]:
+    """Prometheus queries as today's query editor saves them (code mode, range/instant)."""
+    targets = []
+    for index, query in enumerate(queries):
+        target: dict[str, Any] = {
+            "datasource": DATASOURCE_REF, "editorMode": "code", "expr": query.expr,
+            "format": query.format, "instant": query.instant, "range": not query.instant,
+            "refId": (query.query.ref_id if query.query is not None else None) or ref_id(index),
+        }
+        if query.legend:
+            target["legendFormat"] = query.legend
+        targets.append(target)
+    return targets
 
 
-def threshold_steps(thresholds: Sequence[Threshold]) -> list[g.Threshold]:
-    """Grafana threshold steps: the first is the base (no value); one is added if missing."""
+def threshold_steps(thresholds: Sequence[Threshold]) -> list[dict[str, Any]]:
+    """Grafana threshold steps: the first is the base (value null); one is added if missing."""
     steps = list(thresholds)
     if not steps or steps[0].value is not None:
         steps.insert(0, Threshold(BASE_THRESHOLD_COLOR))
-    # grafanalib wants a float value even on the base step (it writes "null" there).
-    return [g.Threshold(step.color, index, float(step.value or 0))
+    return [{"color": step.color, "value": None if index == 0 else _number(step.value)}
             for index, step in enumerate(steps)]
 
 
-def field_defaults(catalog: Catalog, panel: Panel) -> dict[str, Any]:
-    """Standard field options every panel type reads the same way."""
-    defaults: dict[str, Any] = {"unit": panel_unit(catalog, panel), "decimals": panel.decimals,
-                                "min": panel.min, "max": panel.max}
-    return {"fieldConfig": {"defaults": {k: v for k, v in defaults.items() if v is not None}}}
-
-
-def _merge(*parts: dict[str, Any]) -> dict[str, Any]:
-    merged: dict[str, Any] = {}
-    for part in parts:
-        for key, value in part.items():
-            if isinstance(value, dict) and isinstance(merged.get(key), dict):
-                merged[key] = _merge(merged[key], value)
-            else:
-                merged[key] = value
-    return merged
+def _number(value: float | None) -> float | int | None:
+    """Integral floats as integers (10.0 -> 10), as the catalog wrote them."""
+    if value is not None and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
 
 
 def _reduce_options() -> dict[str, Any]:
     return {"calcs": [REDUCE_CALC], "fields": "", "values": False}
 
 
-def _timeseries(common: dict[str, Any], panel: Panel, extra: dict[str, Any]) -> g.Panel:
+def _legend(calcs: list[str], display: str, *, show: bool = True) -> dict[str, Any]:
+    return {"calcs": calcs, "displayMode": display, "placement": "bottom", "showLegend": show}
+
+
+def _graph_custom(panel: Panel, thresholds_style: str) -> dict[str, Any]:
     stacking = STACKING_MODES.get(panel.stack)
-    return g.TimeSeries(
-        **common,
-        legendDisplayMode="table",
-        legendPlacement="bottom",
-        legendCalcs=list(LEGEND_CALCS),
-        tooltipMode="multi",
-        tooltipSort="desc",
-        stacking={"mode": stacking, "group": "A"} if stacking else {"mode": "none"},
-        fillOpacity=STACKED_FILL_OPACITY if stacking else 0,
-        thresholdsStyleMode="line" if panel.thresholds else "off",
-        extraJson=extra,
-    )
+    return {
+        "axisBorderShow": False, "axisCenteredZero": False, "axisColorMode": "text",
+        "axisLabel": "", "axisPlacement": "auto", "barAlignment": 0, "barWidthFactor": 0.6,
+        "drawStyle": "line", "fillOpacity": STACKED_FILL_OPACITY if stacking else 0,
+        "gradientMode": "none", "hideFrom": dict(HIDE_FROM), "insertNulls": False,
+        "lineInterpolation": "linear", "lineWidth": 1, "pointSize": 5,
+        "scaleDistribution": {"type": "linear"}, "showPoints": "auto", "showValues": False,
+        "spanNulls": False,
+        "stacking": {"group": "A", "mode": stacking or "none"},
+        "thresholdsStyle": {"mode": thresholds_style},
+    }
 
 
-def _stat(common: dict[str, Any], extra: dict[str, Any]) -> g.Panel:
-    return g.Stat(**common, reduceCalc=REDUCE_CALC, color={"mode": "thresholds"},
-                  colorMode="value", graphMode="area", noValue=None, format=None,
-                  decimals=None, extraJson=extra)
+def _timeseries(panel: Panel, shows_thresholds: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    options = {"legend": _legend(list(LEGEND_CALCS), "table"),
+               "tooltip": {"hideZeros": False, "mode": "multi", "sort": "desc"}}
+    defaults = {"color": {"mode": "palette-classic"},
+                "custom": _graph_custom(panel, "line" if shows_thresholds else "off")}
+    return options, defaults
 
 
-def _gauge(common: dict[str, Any], extra: dict[str, Any]) -> g.Panel:
-    options = {"options": {"reduceOptions": _reduce_options(), "orientation": "auto",
-                           "showThresholdLabels": False, "showThresholdMarkers": True},
-               "fieldConfig": {"defaults": {"color": {"mode": "thresholds"}}}}
-    return g.GaugePanel(**common, min=None, max=None, format=None, calc=REDUCE_CALC,
-                        extraJson=_merge(options, extra))
+def _stat() -> tuple[dict[str, Any], dict[str, Any]]:
+    options = {"colorMode": "value", "graphMode": "area", "justifyMode": "auto",
+               "orientation": "auto", "percentChangeColorMode": "standard",
+               "reduceOptions": _reduce_options(), "showPercentChange": False,
+               "textMode": "auto", "wideLayout": True}
+    return options, {"color": {"mode": "thresholds"}}
 
 
-def _bargauge(common: dict[str, Any], extra: dict[str, Any]) -> g.Panel:
-    # grafanalib writes Grafana 6's `options.fieldOptions`; today's bar gauge reads
-    # `options.reduceOptions` and the standard field config.
-    options = {"options": {"reduceOptions": _reduce_options(), "showUnfilled": True,
-                           "valueMode": "color"},
-               "fieldConfig": {"defaults": {"color": {"mode": "thresholds"}}}}
-    return g.BarGauge(**common, displayMode=g.GAUGE_DISPLAY_MODE_GRADIENT,
-                      orientation=g.ORIENTATION_HORIZONTAL, calc=REDUCE_CALC,
-                      extraJson=_merge(options, extra))
+def _gauge() -> tuple[dict[str, Any], dict[str, Any]]:
+    options = {"barShape": "flat", "barWidthFactor": 0.5,
+               "effects": {"barGlow": False, "centerGlow": False, "gradient": True},
+               "endpointMarker": "point", "minVizHeight": 75, "minVizWidth": 75,
+               "orientation": "auto", "reduceOptions": _reduce_options(), "segmentCount": 1,
+               "segmentSpacing": 0.3, "shape": "gauge", "showThresholdLabels": False,
+               "showThresholdMarkers": True, "sizing": "auto", "sparkline": False,
+               "textMode": "auto"}
+    return options, {"color": {"mode": "thresholds"}}
 
 
-def _heatmap(common: dict[str, Any], panel: Panel, queries: Sequence[PanelQuery],
-             unit: str | None) -> g.Panel:
+def _bargauge() -> tuple[dict[str, Any], dict[str, Any]]:
+    options = {"displayMode": "gradient", "legend": _legend([], "list", show=False),
+               "maxVizHeight": 300, "minVizHeight": 16, "minVizWidth": 8,
+               "namePlacement": "auto", "orientation": "horizontal",
+               "reduceOptions": _reduce_options(), "showUnfilled": True, "sizing": "auto",
+               "valueMode": "color"}
+    return options, {"color": {"mode": "thresholds"}}
+
+
+def _heatmap(panel: Panel, queries: Sequence[PanelQuery],
+             unit: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
     # Prometheus histogram buckets come pre-computed (`format: heatmap`, one series per
     # `le`), so Grafana must not bucket them again, and each row's value is its upper bound.
     precomputed = any(query.format == "heatmap" for query in queries)
     # Unit, decimals and range describe the bucket bounds (the y axis), not the cell counts.
     y_axis: dict[str, Any] = {"axisPlacement": "left", "reverse": False, "unit": unit,
-                              "decimals": panel.decimals, "min": panel.min, "max": panel.max}
+                              "decimals": panel.decimals, "min": _number(panel.min),
+                              "max": _number(panel.max)}
     options: dict[str, Any] = {
         "calculate": not precomputed,
         "cellGap": 1,
-        "color": {"mode": "scheme", "scheme": "Oranges", "fill": "dark-orange",
-                  "scale": "exponential", "exponent": 0.5, "steps": 64, "reverse": False},
+        "cellValues": {},
+        "color": {"exponent": 0.5, "fill": "dark-orange", "mode": "scheme", "reverse": False,
+                  "scale": "exponential", "scheme": "Oranges", "steps": 64},
         "exemplars": {"color": "rgba(255,0,255,0.7)"},
         "filterValues": {"le": 1e-9},  # hide empty buckets
-        "legend": {"show": True},
+        "legend": {"placement": "bottom", "show": True},
+        "selectionMode": "x",
         "showValue": "never",
-        "tooltip": {"mode": "single", "yHistogram": True},
+        "tooltip": {"mode": "single", "showColorScale": False, "yHistogram": True},
         "yAxis": {key: value for key, value in y_axis.items() if value is not None},
     }
     if precomputed:
         options["rowsFrame"] = {"layout": "le"}
-    cells = {"fieldConfig": {"defaults": {"custom": {
-        "scaleDistribution": {"type": "linear"},
-        "hideFrom": {"legend": False, "tooltip": False, "viz": False}}}}}
-    return g.Heatmap(**common, dataFormat="tsbuckets", yBucketBound="upper", options=options,
-                     extraJson=cells)
+    custom = {"hideFrom": dict(HIDE_FROM), "scaleDistribution": {"type": "linear"}}
+    return options, {"custom": custom}
 
 
-def _table(common: dict[str, Any], extra: dict[str, Any],
-           queries: Sequence[PanelQuery]) -> g.Panel:
+def _table(queries: Sequence[PanelQuery]) -> tuple[dict[str, Any], dict[str, Any],
+                                                   list[dict[str, Any]]]:
     transformations: list[dict[str, Any]] = []
-    sort_by: list[g.TableSortByField] = []
+    sort_by: list[dict[str, Any]] = []
     if queries and all(query.format == "table" for query in queries):
         if len(queries) > 1:
             transformations.append({"id": "merge", "options": {}})
@@ -181,48 +196,88 @@ def _table(common: dict[str, Any], extra: dict[str, Any],
         transformations.append({"id": "organize", "options": {
             "excludeByName": {"Time": True}, "indexByName": {}, "renameByName": {}}})
         if len(queries) == 1:
-            sort_by.append(g.TableSortByField(displayName="Value", desc=True))
-    cells = {"fieldConfig": {"defaults": {"custom": {"cellOptions": {"type": "auto"},
-                                                     "inspect": False}}}}
-    return g.Table(**common, transformations=transformations, sortBy=sort_by,
-                   extraJson=_merge(cells, extra))
+            sort_by.append({"desc": True, "displayName": "Value"})
+    options = {"cellHeight": "sm", "frameIndex": 0, "showHeader": True,
+               "showTypeIcons": False, "sortBy": sort_by}
+    custom = {"align": "auto", "cellOptions": {"type": "auto"}, "inspect": False}
+    return options, {"color": {"mode": "thresholds"}, "custom": custom}, transformations
 
 
-def build_panel(catalog: Catalog, dashboard: Dashboard, panel: Panel, placed: Placed) -> g.Panel:
-    """The grafanalib panel for a catalog panel at its place on the grid."""
+def _runbook_links(alerts: Sequence[Alert]) -> list[dict[str, Any]]:
+    links: dict[str, dict[str, Any]] = {}
+    for alert in alerts:
+        if alert.runbook_url and alert.runbook_url not in links:
+            # Grafana's panel-link model (DashboardLink in @grafana/schema), complete.
+            links[alert.runbook_url] = {
+                "asDropdown": False, "icon": "doc", "includeVars": False, "keepTime": False,
+                "tags": [], "targetBlank": True, "title": f"Runbook: {alert.name}",
+                "tooltip": alert.summary or "", "type": "link", "url": alert.runbook_url}
+    return list(links.values())
+
+
+def build_panel(catalog: Catalog, dashboard: Dashboard, panel: Panel, placed: Placed,
+                queries: Sequence[PanelQuery]) -> dict[str, Any]:
+    """The Grafana panel for a catalog panel at its place on the grid."""
     position = placed.position
     metric = panel_metric(catalog, panel)
     # A derived panel explains itself with its metric's help unless the catalog says more.
-    description = panel.description or (metric.help if metric is not None else None)
-    common: dict[str, Any] = {
-        "title": panel.title,
-        "description": description,
+    description = panel.description or (metric.help if metric is not None else "")
+    result: dict[str, Any] = {
+        "gridPos": {"h": position.h, "w": position.w, "x": position.x, "y": position.y},
         "id": placed.id,
-        "gridPos": g.GridPos(h=position.h, w=position.w, x=position.x, y=position.y),
-        "dataSource": DATASOURCE_REF,
+        "pluginVersion": PLUGIN_VERSION,
+        "title": panel.title,
+        "type": panel.type,
     }
+    if description:
+        result["description"] = description
     if panel.type == "text":
-        return g.Text(**common, content=panel.content or "", mode=g.TEXT_MODE_MARKDOWN)
-    queries = panel_queries(catalog, dashboard, panel)
-    common["targets"] = build_targets(queries)
-    common["thresholds"] = threshold_steps(panel.thresholds)
-    extra = field_defaults(catalog, panel)
+        result["options"] = {
+            "code": {"language": "plaintext", "showLineNumbers": False, "showMiniMap": False},
+            "content": panel.content or "", "mode": "markdown"}
+        return deep_merge(result, panel.grafana)
+    exprs = [query.expr for query in queries]
+    plotted = plotted_alerts(catalog.alerts.values(), exprs)
+    # The catalog's thresholds win; else those of the alerts this panel plots.
+    thresholds = panel.thresholds or alert_thresholds(catalog, plotted)
+    transformations: list[dict[str, Any]] = []
     if panel.type == "stat":
-        return _stat(common, extra)
-    if panel.type == "gauge":
-        return _gauge(common, extra)
-    if panel.type == "bargauge":
-        return _bargauge(common, extra)
-    if panel.type == "heatmap":
-        return _heatmap(common, panel, queries, panel_unit(catalog, panel))
-    if panel.type == "table":
-        return _table(common, extra, queries)
-    return _timeseries(common, panel, extra)
+        options, defaults = _stat()
+    elif panel.type == "gauge":
+        options, defaults = _gauge()
+    elif panel.type == "bargauge":
+        options, defaults = _bargauge()
+    elif panel.type == "heatmap":
+        options, defaults = _heatmap(panel, queries, panel_unit(catalog, panel))
+    elif panel.type == "table":
+        options, defaults, transformations = _table(queries)
+    else:
+        options, defaults = _timeseries(panel, bool(thresholds))
+    if panel.type != "heatmap":
+        standard = {"unit": panel_unit(catalog, panel), "decimals": panel.decimals,
+                    "min": _number(panel.min), "max": _number(panel.max)}
+        defaults.update({k: v for k, v in standard.items() if v is not None})
+    defaults["mappings"] = []
+    defaults["thresholds"] = {"mode": "absolute", "steps": threshold_steps(thresholds)}
+    overrides = [hide_from_tooltip_too(dict(override)) for override in panel.overrides]
+    result.update({
+        "datasource": DATASOURCE_REF,
+        "fieldConfig": {"defaults": defaults, "overrides": overrides},
+        "options": options,
+        "targets": build_targets(queries),
+    })
+    if transformations:
+        result["transformations"] = transformations
+    links = _runbook_links(alerts_reading(catalog.alerts.values(), exprs))
+    if links:
+        result["links"] = links
+    return deep_merge(result, panel.grafana)
 
 
-def build_row(row: Row, placed: Placed, panels: list[g.Panel]) -> g.RowPanel:
+def build_row(row: Row, placed: Placed, panels: list[dict[str, Any]]) -> dict[str, Any]:
     """A row panel; a collapsed row carries its panels, an expanded one is followed by them."""
     position = placed.position
-    return g.RowPanel(title=row.title, id=placed.id, collapsed=row.collapsed,
-                      gridPos=g.GridPos(h=position.h, w=position.w, x=position.x, y=position.y),
-                      panels=panels if row.collapsed else [])
+    return {"collapsed": row.collapsed,
+            "gridPos": {"h": position.h, "w": position.w, "x": position.x, "y": position.y},
+            "id": placed.id, "panels": panels if row.collapsed else [], "title": row.title,
+            "type": "row"}

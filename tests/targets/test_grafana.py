@@ -170,10 +170,10 @@ def test_importing_the_target_does_not_import_grafanalib() -> None:
 def test_dashboard_metadata(small: dict[str, Any]) -> None:
     assert small["uid"] == "shop-overview"
     assert small["title"] == "Shop Overview"
-    assert small["schemaVersion"] >= 39
+    assert small["schemaVersion"] == 42
     assert "id" not in small
     assert small["version"] == 1
-    assert small["editable"] is True
+    assert small["editable"] is False  # generated: edits go through the catalog
     assert small["graphTooltip"] == 1  # shared crosshair
     assert small["timezone"] == "browser"
     assert small["refresh"] == "30s"
@@ -207,15 +207,19 @@ def test_tags_mark_the_dashboard_as_managed_for_the_project(small: dict[str, Any
     assert grafana.project_tag("shop") == "metricsctl:shop"
 
 
-def test_user_tags_repeating_the_managed_tags_appear_once(write_catalog: WriteCatalog) -> None:
+def test_model_tags_repeating_the_managed_tags_appear_once(write_catalog: WriteCatalog) -> None:
+    # The catalog refuses such tags; dashboards built as model objects (SLO dashboards) may not.
     catalog = shop_catalog(write_catalog, """\
   shop:
     title: Shop
-    tags: [team, metricsctl, metricsctl:shop, alpha]
+    tags: [team]
     panels: [{title: Carts, metric: cart_items}]
 """)
+    board = catalog.dashboards["shop"]
+    tagged = dataclasses.replace(board, tags=("team", "metricsctl", "metricsctl:shop", "alpha"))
 
-    assert only_dashboard(catalog)["tags"] == ["metricsctl", "metricsctl:shop", "team", "alpha"]
+    assert grafana.build_dashboard(catalog, tagged)["tags"] == [
+        "metricsctl", "metricsctl:shop", "team", "alpha"]
 
 
 def test_folder_of_a_dashboard() -> None:
@@ -272,21 +276,21 @@ def test_label_variables_offer_label_values_of_the_metric_series(
     variables = {v["name"]: v for v in only_dashboard(catalog)["templating"]["list"]}
 
     route = variables["route"]
-    assert route["query"] == route["definition"] == "label_values(http_requests_total, route)"
+    assert route["query"]["query"] == "label_values(http_requests_total, route)"
     assert (route["type"], route["multi"], route["includeAll"]) == ("query", True, True)
     assert route["allValue"] == ".*"
     assert route["refresh"] == 2  # on time range change
     assert route["sort"] == 1
     verb = variables["verb"]
     assert verb["label"] == "HTTP method"
-    assert verb["query"] == "label_values(http_requests_total, method)"
+    assert verb["query"]["query"] == "label_values(http_requests_total, method)"
     assert (verb["multi"], verb["includeAll"]) == (False, False)
     assert "allValue" not in verb
     # A histogram is asked through its `_count` series: its labels, not one series per bucket.
     timed = variables["timed_route"]
-    assert timed["query"] == "label_values(http_request_duration_seconds_count, route)"
-    # A label only the scrape jobs attach is on `up` as on every scraped series.
-    assert variables["env"]["query"] == "label_values(up, env)"
+    assert timed["query"]["query"] == "label_values(http_request_duration_seconds_count, route)"
+    # A label the scrape jobs attach is on every scraped series: asked through the jobs' `up`.
+    assert variables["env"]["query"]["query"] == 'label_values(up{job=~"web"}, env)'
 
 
 def test_derived_queries_filter_on_the_variables(small: dict[str, Any]) -> None:
@@ -444,7 +448,7 @@ def test_time_series_legend_is_a_table_with_mean_max_last(small: dict[str, Any])
     legend = panel(small, "Request rate")["options"]["legend"]
 
     assert legend == {"calcs": ["mean", "max", "lastNotNull"], "displayMode": "table",
-                      "placement": "bottom"}
+                      "placement": "bottom", "showLegend": True}
 
 
 def test_single_value_panels_show_the_latest_value(small: dict[str, Any]) -> None:
@@ -452,7 +456,7 @@ def test_single_value_panels_show_the_latest_value(small: dict[str, Any]) -> Non
         options = panel(small, title)["options"]
         assert options["reduceOptions"] == {"calcs": ["lastNotNull"], "fields": "",
                                             "values": False}, title
-    # grafanalib writes Grafana 6's bar gauge options; Grafana now reads reduceOptions.
+    # Grafana 6's bar gauge options are gone; Grafana now reads reduceOptions.
     assert "fieldOptions" not in panel(small, "Checkouts")["options"]
     gauge = panel(small, "Open cart items")["fieldConfig"]["defaults"]
     assert (gauge["min"], gauge["max"]) == (0, 500)
@@ -472,6 +476,7 @@ def test_text_panel_renders_markdown(small: dict[str, Any]) -> None:
     about = panel(small, "About")
 
     assert about["options"] == {
+        "code": {"language": "plaintext", "showLineNumbers": False, "showMiniMap": False},
         "content": "Generated from the shop catalog. **Do not edit in Grafana.**",
         "mode": "markdown"}
     assert about["gridPos"] == {"h": 3, "w": 24, "x": 0, "y": 0}

@@ -70,11 +70,16 @@ def test_panel_ids_are_one_to_n_in_grafana_order(dashboard: list[Section]) -> No
 
 
 @given(sections)
-def test_catalog_widths_are_kept_and_heights_always(dashboard: list[Section]) -> None:
+def test_catalog_widths_are_kept_and_lines_share_the_tallest_height(
+        dashboard: list[Section]) -> None:
     for section, done in zip(dashboard, layout(dashboard), strict=True):
         for size, item in zip(section.sizes, done.panels, strict=True):
-            assert item.position.h == size.h
+            assert item.position.h >= size.h
             assert item.position.w == size.w if size.fixed else item.position.w >= size.w
+        by_line: dict[int, set[int]] = {}
+        for item in done.panels:
+            by_line.setdefault(item.position.y, set()).add(item.position.h)
+        assert all(len(heights) == 1 for heights in by_line.values()), by_line
 
 
 @given(sections)

@@ -129,6 +129,9 @@ def test_alert_fields_in_prometheus_order() -> None:
         "description": "{{ $value | humanizePercentage }} of requests to "
                        "{{ $labels.route }} fail.",
         "runbook_url": "https://runbooks.example.com/shop/high-error-ratio",
+        # Grafana's link from the alert to the panel that plots it.
+        "__dashboardUid__": "shop-overview",
+        "__panelId__": "3",
     }
 
 

@@ -1,0 +1,157 @@
+"""Alerts seen from dashboards: which panel plots an alert, its threshold, its runbook.
+
+A panel *plots an alert's expression* when one of its queries is the alert's compared side
+(`venice_balance_diem` for `venice_balance_diem < 10`), read the way a dashboard writes it:
+whitespace, range windows (`[5m]` against `[$__rate_interval]`) and matchers on dashboard
+variables (`service=~"$service"`) do not count. Such a panel shows the alert's threshold,
+and the alert points at the panel (Grafana's `__dashboardUid__`/`__panelId__` annotations).
+A panel *reads an alerted metric* when a query reads a series an alert reads; it links to
+the alert's runbook.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from metricsctl.catalog.model import Alert, Catalog, Threshold
+
+COMPARISONS = ("<=", ">=", "==", "!=", "<", ">")
+_WINDOW = re.compile(r"\[[^\]]*\]")
+_VARIABLE_MATCHER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\s*=~?\s*\"\$\{?[A-Za-z0-9_]+\}?\"\s*,?")
+_SPACE = re.compile(r"\s+")
+_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+# Threshold colours, worst severity first (the catalog lists severities mildest first).
+SEVERITY_COLORS = ("red", "orange", "yellow")
+OK_COLOR = "green"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertComparison:
+    """An alert written `<plotted expression> <op> <number>`."""
+
+    alert: Alert
+    plotted: str  # normalized (see plotted_form)
+    op: str
+    threshold: float
+
+    def fires(self, value: float) -> bool:
+        return {"<": value < self.threshold, "<=": value <= self.threshold,
+                ">": value > self.threshold, ">=": value >= self.threshold,
+                "==": value == self.threshold, "!=": value != self.threshold}[self.op]
+
+
+def plotted_form(expr: str) -> str:
+    """An expression as compared with panels: no spaces, no windows, no variable matchers."""
+    text = _VARIABLE_MATCHER.sub("", expr)
+    text = _SPACE.sub("", _WINDOW.sub("[]", text))
+    return text.replace(",}", "}").replace("{}", "")
+
+
+def _top_level_comparison(expr: str) -> tuple[str, str, str] | None:
+    """The last comparison outside brackets and strings: (left, operator, right)."""
+    depth, quote, found = 0, "", None
+    index = 0
+    while index < len(expr):
+        char = expr[index]
+        if quote:
+            quote = "" if char == quote and expr[index - 1] != "\\" else quote
+        elif char in "\"'`":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0:
+            op = next((op for op in COMPARISONS if expr.startswith(op, index)), None)
+            if op is not None and not (op == "=" and expr[index - 1] in "!<>="):
+                found = (expr[:index], op, expr[index + len(op):])
+                index += len(op)
+                continue
+        index += 1
+    return found
+
+
+@functools.cache
+def _split_alert_expr(expr: str) -> tuple[str, str, float] | None:
+    split = _top_level_comparison(expr)
+    if split is None:
+        return None
+    left, op, right = split
+    if not _NUMBER.fullmatch(right.strip()) or not left.strip():
+        return None
+    return plotted_form(left), op, float(right.strip())
+
+
+def alert_comparison(alert: Alert) -> AlertComparison | None:
+    """The alert's plotted side and threshold, when it compares an expression to a number."""
+    split = _split_alert_expr(alert.expr)
+    return None if split is None else AlertComparison(alert, *split)
+
+
+def comparisons(alerts: Iterable[Alert]) -> list[AlertComparison]:
+    return [c for c in (alert_comparison(a) for a in alerts) if c is not None]
+
+
+def plotted_alerts(alerts: Iterable[Alert], exprs: Iterable[str]) -> list[AlertComparison]:
+    """The `alerts` whose compared expression is one of `exprs`, in their order."""
+    known = comparisons(alerts)
+    if not known:
+        return []
+    forms = {plotted_form(expr) for expr in exprs}
+    return [comparison for comparison in known if comparison.plotted in forms]
+
+
+@functools.cache
+def series_read(expr: str) -> frozenset[str]:
+    """The series names an expression reads (empty when it does not parse)."""
+    from metricsctl.promql.references import expr_references
+
+    refs = expr_references(expr)
+    return refs.metrics if refs is not None else frozenset()
+
+
+def alerts_reading(alerts: Iterable[Alert], exprs: Iterable[str]) -> list[Alert]:
+    """The `alerts` that read a series one of `exprs` reads, in their order."""
+    alerts = list(alerts)
+    if not alerts:
+        return []
+    read = frozenset().union(*(series_read(expr) for expr in exprs))
+    return [alert for alert in alerts if series_read(alert.expr) & read]
+
+
+def severity_color(catalog: Catalog, severity: str) -> str:
+    """red for the worst severity the project declares, orange for the next, then yellow."""
+    order = list(reversed(catalog.project.severities))
+    rank = order.index(severity) if severity in order else len(order) - 1
+    return SEVERITY_COLORS[min(rank, len(SEVERITY_COLORS) - 1)]
+
+
+def alert_thresholds(catalog: Catalog, alerts: Sequence[AlertComparison]) -> tuple[Threshold, ...]:
+    """Threshold steps colouring each value range by the worst alert firing there."""
+    values = sorted({comparison.threshold for comparison in alerts})
+    if not values:
+        return ()
+    severities = list(catalog.project.severities)
+
+    def color_at(value: float) -> str:
+        firing = [c.alert.severity or "" for c in alerts if c.fires(value)]
+        if not firing:
+            return OK_COLOR
+        worst = max(firing, key=lambda s: severities.index(s) if s in severities else -1)
+        return severity_color(catalog, worst)
+
+    # A step starts at its value; probe just above each boundary and below the first one.
+    steps = [Threshold(color_at(values[0] - 1))]
+    for index, value in enumerate(values):
+        upper = values[index + 1] if index + 1 < len(values) else value + 1
+        probe = value if any(c.fires(value) and c.op in (">=", "==") for c in alerts) \
+            else (value + upper) / 2
+        steps.append(Threshold(color_at(probe), value))
+    merged = [steps[0]]
+    for step in steps[1:]:
+        if step.color != merged[-1].color:
+            merged.append(step)
+    return tuple(merged)
