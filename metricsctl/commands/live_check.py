@@ -121,6 +121,12 @@ def _http_settings(timeout: float, ca_cert: Path | None, insecure: bool,
         console.stderr().print(console.styled(("warning:", "yellow"),
                                               " --insecure: TLS certificates are not verified"))
     token = os.environ.get(TOKEN_VARIABLE, "").strip() if with_token else ""
+    if token:
+        from metricsctl.grafana.redaction import header_safe_problem
+
+        problem = header_safe_problem(token)
+        if problem is not None:
+            _usage_error(f"{TOKEN_VARIABLE} cannot be sent: {problem}")
     return HttpSettings(timeout=timeout, verify=verify, token=token or None,
                         token_variable=TOKEN_VARIABLE)
 

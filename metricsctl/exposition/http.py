@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     import requests
 
 USER_AGENT = f"metricsctl/{__version__}"
-REDACTED = "***"
 DEFAULT_RETRY = RetryPolicy(attempts=3, base_delay=0.25, max_delay=4.0, budget=30.0)
 _MAX_ERROR_TEXT = 200
 
@@ -50,7 +49,10 @@ class HttpSettings:
     max_bytes: int = 256 * 1024 * 1024
 
     def redact(self, text: str) -> str:
-        return text.replace(self.token, REDACTED) if self.token else text
+        """`text` without the token in any form, nor any Authorization header value."""
+        from metricsctl.grafana.redaction import redact, secret_forms
+
+        return redact(text, secret_forms(token=self.token))
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +110,16 @@ class HttpGetter:
     def _session_for(self) -> requests.Session:
         if self._session is None:
             import requests
-            from requests.adapters import HTTPAdapter
+
+            from metricsctl.grafana.deadline import DeadlineAdapter
 
             session = requests.Session()
             # Not trust_env: a ~/.netrc entry would replace the bearer token; the proxy and
             # CA-bundle variables are honoured explicitly instead (see _verification).
             session.trust_env = False
-            adapter = HTTPAdapter(max_retries=0)  # our loop retries, with backoff
+            # Our loop retries, with backoff; the adapter's connections obey the deadline of
+            # each attempt (grafana/deadline.py: a dripping answer is cut off in time).
+            adapter = DeadlineAdapter(max_retries=0)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             session.verify = _verification(self.settings.verify)
@@ -126,22 +131,33 @@ class HttpGetter:
 
     def _attempt(self, url: str, params: Mapping[str, str | list[str]] | None,
                  accept: str) -> HttpBody | tuple[FetchError, bool]:
+        """One try, connect and the whole body within the timeout: the answer, or the failure
+        and whether another try may help."""
         import requests
         from requests.utils import get_environ_proxies
 
+        from metricsctl.grafana.deadline import request_deadline
+
         session = self._session_for()
         timeout = self.settings.timeout
-        try:
-            with session.get(url, params=params, headers={"Accept": accept}, timeout=timeout,
-                             stream=True, proxies=get_environ_proxies(url)) as response:
-                data = self._read_bounded(response, url)
-                return HttpBody(response.url, response.status_code,
-                                response.headers.get("Content-Type"), data,
-                                parse_retry_after(response.headers.get("Retry-After")))
-        except FetchError as error:
-            return error, False
-        except requests.RequestException as error:
-            return _network_error(error, url, timeout)
+        with request_deadline(timeout) as deadline:
+            try:
+                with session.get(url, params=params, headers={"Accept": accept},
+                                 timeout=deadline.socket_timeout(), stream=True,
+                                 proxies=get_environ_proxies(url)) as response:
+                    data = self._read_bounded(response, url)
+                    body = HttpBody(response.url, response.status_code,
+                                    response.headers.get("Content-Type"), data,
+                                    parse_retry_after(response.headers.get("Retry-After")))
+            except FetchError as error:
+                return (_timed_out(url, timeout), True) if deadline.expired else (error, False)
+            except requests.RequestException as error:
+                if deadline.expired:
+                    return _timed_out(url, timeout), True
+                return _network_error(error, url, timeout)
+            if deadline.expired:  # cut off at the end of a body without a length
+                return _timed_out(url, timeout), True
+        return body
 
     def _read_bounded(self, response: requests.Response, url: str) -> bytes:
         limit = self.settings.max_bytes
@@ -184,6 +200,11 @@ def _status_error(body: HttpBody, settings: HttpSettings) -> FetchError:
         return FetchError(f"{host} answered 404 Not Found for {urlsplit(body.url).path}",
                           "check the URL's path")
     return FetchError(f"{host} answered HTTP {body.status}{said}")
+
+
+def _timed_out(url: str, timeout: float) -> FetchError:
+    return FetchError(f"{host_of(url)} did not answer within {timeout:g} s",
+                      "--timeout bounds each request as a whole (connect and every read)")
 
 
 def _verification(verify: bool | str) -> bool | str:
@@ -229,8 +250,7 @@ def _network_error(error: Exception, url: str, timeout: float) -> tuple[FetchErr
     if isinstance(error, requests.exceptions.ConnectTimeout):
         return FetchError(f"timed out connecting to {host} after {timeout:g} s"), True
     if isinstance(error, requests.exceptions.Timeout):
-        return FetchError(f"{host} did not answer within {timeout:g} s",
-                          "--timeout raises the limit"), True
+        return _timed_out(url, timeout), True
     if isinstance(error, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                           requests.exceptions.InvalidSchema)):
         return FetchError(f"{url!r} is not a valid http:// or https:// URL"), False

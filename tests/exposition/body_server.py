@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ class Reply:
     gzip: bool = False  # send with Content-Encoding: gzip
     cut_at: int | None = None  # announce the full length, send only this many bytes
     then: Reply | None = None  # the reply to every later request
+    drip: float = 0.0  # seconds between the body's bytes (a server that never finishes)
 
 
 @dataclass
@@ -64,6 +66,15 @@ def serve(routes: dict[str, Reply], certificate: tuple[Path, Path] | None = None
             if reply.cut_at is not None:
                 self.send_header("Connection", "close")
             self.end_headers()
+            if reply.drip:
+                for position in range(len(body)):
+                    try:
+                        self.wfile.write(body[position:position + 1])
+                        self.wfile.flush()
+                    except OSError:  # the client gave up
+                        return
+                    time.sleep(reply.drip)
+                return
             self.wfile.write(body if reply.cut_at is None else body[:reply.cut_at])
             if reply.cut_at is not None:
                 self.close_connection = True

@@ -4,6 +4,7 @@ one-line FetchError for every way it can fail."""
 from __future__ import annotations
 
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,24 @@ def test_tls_is_verified_by_default_and_a_ca_bundle_makes_it_pass(tmp_path: Path
     assert caught.value.message.startswith("TLS with 127.0.0.1:")
     assert "certificate verify failed" in caught.value.message
     assert raw.data == NODE_EXPORTER
+
+
+def test_a_dripping_answer_is_cut_off_at_the_timeout() -> None:
+    settings = HttpSettings(timeout=1, retry=RetryPolicy(attempts=1))
+    with serve({"/metrics": Reply(NODE_EXPORTER, drip=0.05)}) as server, \
+            pytest.raises(FetchError) as caught:
+        started = time.monotonic()
+        fetch_exposition(server.url + "/metrics", settings)
+
+    assert time.monotonic() - started < 5  # 17 kB at 20 bytes a second: 14 minutes
+    assert caught.value.message.endswith("did not answer within 1 s")
+
+
+def test_the_token_is_redacted_in_every_form() -> None:
+    settings = HttpSettings(token="tok/en+1")
+
+    assert settings.redact("echo tok%2Fen%2B1 and Authorization: Bearer tok/en+1") == (
+        "echo *** and Authorization: Bearer ***")
 
 
 def test_a_body_cut_short_is_an_error() -> None:

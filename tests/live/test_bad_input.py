@@ -142,3 +142,13 @@ def test_usage_errors_exit_2(args: tuple[str, ...], message: str) -> None:
 
     assert code == 2 and message in stderr and "Traceback" not in stderr
     assert "hunter2" not in stderr
+
+
+def test_a_token_that_cannot_be_sent_is_a_usage_error() -> None:
+    result = run_metricsctl("live-check", STORE, "--prometheus", "http://127.0.0.1:9",
+                            cwd=REPO_ROOT, env={"PROMETHEUS_TOKEN": "abc\ndef-secret"})
+
+    assert result.returncode == 2
+    assert "PROMETHEUS_TOKEN cannot be sent: it contains a control character at position 4" \
+        in result.stderr
+    assert "def-secret" not in result.stderr
