@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,28 @@ def test_offsets_inside_a_scalar_map_to_file_positions(text: str, offset: int,
     document, _ = parse(text)
     assert document is not None
     assert str(document.locate_in_scalar(("expr",), offset)) == expected
+
+
+@pytest.mark.parametrize(("number", "column"), [
+    ("9" * 5000, 12),  # past Python's 4,300-digit int-str conversion limit
+    ("-" + "1" * 400, 12),  # converts, but no float holds it
+    ("1.0e+400", 12),  # a finite number written, infinity read
+    ("0x" + "f" * 300, 12),
+])
+def test_a_number_no_double_can_hold_is_a_located_error_and_null(
+        number: str, column: int) -> None:
+    document, diagnostics = parse(f"buckets: [1, {number}]\n")
+    assert [(d.code, str(d.location)) for d in diagnostics] == [
+        ("catalog/number-out-of-range", f"f.yaml:1:{column + 2}")]
+    assert "is out of range: numbers must fit a 64-bit float" in diagnostics[0].message
+    assert document is not None and document.data == {"buckets": [1, None]}
+    assert document.refused == {("buckets", 1)}
+
+
+def test_numbers_a_double_holds_are_kept_and_infinity_written_as_such_is_a_value() -> None:
+    big = "1" + "0" * 307
+    document, diagnostics = parse(f"a: [{big}, 1.5e+308, .inf, -.inf, 1_000]\n")
+    assert diagnostics == [] and document is not None
+    assert document.data["a"][0] == 10**307 and document.data["a"][1] == 1.5e308
+    assert document.data["a"][2:4] == [math.inf, -math.inf]
+    assert document.data["a"][4] == 1000
