@@ -198,3 +198,63 @@ def test_fastify_plugin_serves_metrics_and_times_every_route_of_the_app(tmp_path
     assert durations == requests
     completions = exposition.families["chat_completion_duration_seconds"]
     assert any(s.name.endswith("_sum") and s.value == 1.5 for s in completions.samples)
+
+
+def test_registries_default_metrics_and_the_metrics_server(tmp_path: Path) -> None:
+    catalog = load_valid_catalog(SMALL_CATALOG)
+    directory = project_directory(tmp_path)
+    module = write_module(catalog, directory).stem
+    (directory / "main.ts").write_text(textwrap.dedent(f"""
+        import {{ Counter, Registry, register }} from "prom-client";
+        import * as m from "./{module}";
+
+        async function main(): Promise<void> {{
+          const results: Record<string, unknown> = {{}};
+          m.registerDefault();
+          m.registerDefault();  // a second call does nothing
+          m.incCheckoutTotal({{ service: "web", outcome: "paid" }});
+          results["global"] = (await register.metrics()).includes(
+            'checkout_total{{service="web",outcome="paid"}} 1');
+          const clashing = new Registry();
+          new Counter({{ name: "cart_items", help: "Someone else's.", registers: [clashing] }});
+          try {{
+            m.registerOn(clashing);
+            results["clash"] = "no error";
+          }} catch (error) {{
+            results["clash"] = String(error);
+          }}
+          results["untouched"] = clashing.getMetricsAsArray().length;
+          results["before default metrics"] = (await m.metricsText()).includes("process_");
+          m.enableDefaultMetrics();
+          m.enableDefaultMetrics();
+          results["after default metrics"] = (await m.metricsText()).includes(
+            "process_cpu_user_seconds_total");
+          results["content type"] = m.metricsContentType();
+          const server = await m.startMetricsServer(0, "127.0.0.1");
+          const address = server.address();
+          const port = typeof address === "object" && address !== null ? address.port : -1;
+          const served = await fetch(`http://127.0.0.1:${{port}}/metrics`);
+          results["served"] = [served.status, (await served.text()).includes("checkout_total")];
+          results["elsewhere"] = (await fetch(`http://127.0.0.1:${{port}}/other`)).status;
+          server.close();
+          console.log(JSON.stringify(results));
+        }}
+
+        main().catch((error: unknown) => {{
+          console.error(error);
+          process.exit(1);
+        }});
+    """), encoding="utf-8")
+    compile_ok(directory, "main.ts", options=("--outDir", "out"))
+    run = subprocess.run(["node", "out/main.js"], cwd=directory, capture_output=True, text=True,
+                         timeout=60, check=False)
+    assert run.returncode == 0, run.stderr
+    results = json.loads(run.stdout)
+    assert results["global"] is True
+    assert "cart_items" in results["clash"]
+    assert results["untouched"] == 1  # left as it was, not half-populated
+    assert results["before default metrics"] is False
+    assert results["after default metrics"] is True
+    assert results["content type"].startswith("text/plain; version=0.0.4")
+    assert results["served"] == [200, True]
+    assert results["elsewhere"] == 404
