@@ -42,6 +42,20 @@ class PrometheusApi:
         data = self._data("/api/v1/metadata", {})
         return data if isinstance(data, dict) else {}
 
+    def target_metadata(self, target_selector: str) -> dict[str, list[dict[str, str]]]:
+        """Metadata as the selected targets (`{job=~"..."}`) expose it, shaped like
+        `metadata()`: family -> its distinct (type, help, unit) entries."""
+        data = self._data("/api/v1/targets/metadata", {"match_target": target_selector})
+        metadata: dict[str, list[dict[str, str]]] = {}
+        for item in data if isinstance(data, list) else []:
+            if not isinstance(item, dict) or not isinstance(item.get("metric"), str):
+                continue
+            entry = {key: str(item.get(key, "")) for key in ("type", "help", "unit")}
+            entries = metadata.setdefault(item["metric"], [])
+            if entry not in entries:
+                entries.append(entry)
+        return metadata
+
     def series(self, selector: str, start: float, end: float) -> list[dict[str, str]]:
         params: dict[str, str | list[str]] = {"match[]": [selector], "start": f"{start:.3f}",
                                               "end": f"{end:.3f}"}

@@ -2,7 +2,8 @@
 
 Four requests, whatever the catalog's size:
 1. `/api/v1/label/__name__/values` (limited to `job=~...` with --job): every metric name;
-2. `/api/v1/metadata`: type, help and unit of each family;
+2. `/api/v1/metadata` (with --job, `/api/v1/targets/metadata` of those jobs' targets): type,
+   help and unit of each family;
 3. `/api/v1/series` with `match[]` for the catalog's sample names: their label sets and
    histogram `le` bounds, per scrape target;
 4. `max by (__name__) (count by (__name__, job, instance) (...))`: series per metric in the
@@ -88,7 +89,9 @@ def ingest_prometheus(observation: Observation, catalog: Catalog, api: Prometheu
     advance("metric names")
     names = _exposed(api.metric_names(selector, start, end), catalog)
     advance("metadata")
-    metadata = api.metadata()
+    # With --job, the metadata of those jobs' targets only: another job exposing the same
+    # name with another type must not hide a drift.
+    metadata = api.target_metadata(selector) if selector else api.metadata()
     family_of = {name: _family_of(name, metadata) for name in names}
     for name in names:
         family, metric_type = family_of[name]
