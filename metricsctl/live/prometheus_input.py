@@ -48,7 +48,7 @@ def _regex_literal(text: str) -> str:
     return escaped.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def _family_of(name: str, metadata: dict[str, list[dict[str, str]]]) -> tuple[str, str]:
+def family_of_sample(name: str, metadata: dict[str, list[dict[str, str]]]) -> tuple[str, str]:
     """The family a stored sample name belongs to, and its type."""
     if metadata.get(name):
         metric_type = metadata[name][0].get("type", "unknown")
@@ -92,7 +92,7 @@ def ingest_prometheus(observation: Observation, catalog: Catalog, api: Prometheu
     # With --job, the metadata of those jobs' targets only: another job exposing the same
     # name with another type must not hide a drift.
     metadata = api.target_metadata(selector) if selector else api.metadata()
-    family_of = {name: _family_of(name, metadata) for name in names}
+    family_of = {name: family_of_sample(name, metadata) for name in names}
     for name in names:
         family, metric_type = family_of[name]
         observed = observation.metric(family, metric_type, source)
