@@ -124,7 +124,8 @@ def ingest_prometheus(observation: Observation, catalog: Catalog, api: Prometheu
                 bound = float(labels["le"])
             except ValueError:
                 continue
-            key = (family, target)
+            # per target: two replicas of a job mid-rollout may differ
+            key = (family, f'{target} instance="{labels.get("instance", "")}"')
             layouts.setdefault(key, set())
             if math.isfinite(bound):
                 layouts[key].add(bound)
