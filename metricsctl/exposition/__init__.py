@@ -39,12 +39,13 @@ client_golang write a counter as `x_total`, in OpenMetrics as `x` (samples `x_to
 sample_line.py for the fast path that keeps 100,000 series well under a second).
 
 `fetch_exposition(url, settings: HttpSettings | None = None, getter: HttpGetter | None = None)
--> RawExposition(source, data, content_type)` GETs with OpenMetrics preferred, timeouts,
-bounded retries (429/5xx, refused and dropped connections), a size bound, TLS verified by
-default; it raises `FetchError` (`.message` one line, `.hint`) on failure (refused, timeout,
-TLS, 401/403/404 ...). `read_exposition_file(path)` does the same for files. `HttpGetter`
-(metricsctl.exposition.http) is the GET layer itself, with an optional bearer token that is
-never printed.
+-> RawExposition(source, data, content_type)` GETs with OpenMetrics preferred, a timeout
+that bounds each request as a whole (connect and every read: a dripping server is cut off),
+bounded retries (429/5xx, refused and dropped connections, timeouts), a size bound, TLS
+verified by default; it raises `FetchError` (`.message` one line, `.hint`) on failure
+(refused, timeout, TLS, 401/403/404, a body cut short ...). `read_exposition_file(path)` does
+the same for files. `HttpGetter` (metricsctl.exposition.http) is the GET layer itself, with an
+optional bearer token that is never printed (server text is redacted of it in every form).
 """
 
 from metricsctl.exposition.decode import DEFAULT_MAX_BYTES
