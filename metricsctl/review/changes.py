@@ -72,6 +72,7 @@ class Subject(StrEnum):
     PANEL = "panel"
     QUERY = "query"
     SCRAPE_JOB = "scrape job"
+    SLO = "slo"
 
     @property
     def rank(self) -> int:

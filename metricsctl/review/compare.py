@@ -19,6 +19,7 @@ from metricsctl.review.dashboard_changes import dashboard_changes
 from metricsctl.review.metric_changes import delta, metric_changes
 from metricsctl.review.pair import CatalogPair, pair_catalogs
 from metricsctl.review.scrape_changes import scrape_changes
+from metricsctl.review.slo_changes import slo_changes
 
 
 def compare_catalogs(base: Catalog, head: Catalog, base_side: CatalogSide,
@@ -31,6 +32,7 @@ def compare_catalogs(base: Catalog, head: Catalog, base_side: CatalogSide,
         *alert_changes(catalogs),
         *dashboard_changes(catalogs),
         *scrape_changes(catalogs),
+        *slo_changes(catalogs),
         *broken_queries(catalogs),
     ]
     changes.sort(key=Change.sort_key)
