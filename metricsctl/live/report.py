@@ -21,9 +21,11 @@ class Coverage:
 
     @classmethod
     def of(cls, matches: Matches) -> Coverage:
+        """Exposed metrics are counted as people count them: a catalog metric once, whatever
+        families carry it (the text format's `x_created`, a histogram's bare samples)."""
         seen = [match for match in matches.by_metric.values()
                 if match.seen or match.percentile_gauges]
-        known = sum(len(match.families) + len(match.percentile_gauges)
+        known = sum(int(match.seen) + len(match.percentile_gauges)
                     for match in matches.by_metric.values())
         return cls(len(seen), len(matches.by_metric), known, known + len(matches.unknown),
                    len(matches.ignored))

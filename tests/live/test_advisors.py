@@ -238,4 +238,4 @@ def test_metrics_exposed_without_metadata() -> None:
                                       "catalog says gauge)")
     # the histogram's samples, each an untyped family of its own, belong to the catalog entry
     assert not [d for d in report.diagnostics if d.code == "live/unknown-metric"]
-    assert report.coverage.exposed_known == report.coverage.exposed_total == 4
+    assert report.coverage.exposed_known == report.coverage.exposed_total == 2
