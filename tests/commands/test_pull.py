@@ -176,3 +176,23 @@ def test_pulled_files_replace_older_copies_atomically(
     assert (out / "notes.txt").read_text() == "mine\n"
     assert not list(out.glob(".*.tmp"))
 
+
+
+def test_errors_echoing_the_token_and_login_pages_are_reported_redacted(
+        grafana: GrafanaTarget, pushed: PushCatalog, pull: Callable[..., Any],
+        tmp_path: Path) -> None:
+    loopback = server(grafana)
+    loopback.faults.echo_headers(400, path="/api/dashboards/uid/board-0")
+    loopback.faults.login_page(path="/api/dashboards/uid/board-1")
+    loopback.faults.answer(404, b"<html>gone</html>", "text/html",
+                           path="/api/dashboards/uid/board-2")
+
+    result = pull(pushed, "--out", tmp_path / "out", "--quiet")
+
+    assert result.exit_code == 1
+    assert "dashboard `board-0`: could not read it: HTTP 400" in result.stdout
+    assert "Authorization: Bearer ***" in result.stdout
+    assert "dashboard `board-1`: could not read it: HTTP 200: <!doctype html>" in result.stdout
+    assert "dashboard `board-2`: could not read it: HTTP 404: <html>gone</html>" \
+        in result.stdout
+    assert not (tmp_path / "out" / "board-1.json").exists()
