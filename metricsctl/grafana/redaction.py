@@ -10,6 +10,7 @@ Used for Grafana and Prometheus alike (no dependency on either).
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Iterable
 from urllib.parse import quote
@@ -26,12 +27,13 @@ _BEARER = re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}")
 
 def secret_forms(token: str | None = None, user: str | None = None,
                  password: str | None = None) -> tuple[str, ...]:
-    """Every text a credential can appear as: itself, URL-encoded, and the basic-auth header
-    value (base64 of `user:password`, padded or not); longest first."""
+    """Every text a credential can appear as: itself, URL-encoded, inside a JSON string, and
+    the basic-auth header value (base64 of `user:password`, padded or not); longest first."""
     forms: set[str] = set()
     for secret in (token, password):
         if secret:
-            forms.update((secret, quote(secret, safe=""), quote(secret, safe="/")))
+            forms.update((secret, quote(secret, safe=""), quote(secret, safe="/"),
+                          json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]))
     if user is not None and password:
         for encoding in ("utf-8", "latin-1"):
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 
@@ -59,3 +60,11 @@ def test_header_safe_problem_names_the_position_not_the_character() -> None:
     problem = header_safe_problem("glsa_“quoted”")
     assert problem is not None and "position 6" in problem and "“" not in problem
     assert "control character at position 3" in (header_safe_problem("ab\ncd") or "")
+
+
+def test_secrets_written_inside_json_strings_are_redacted() -> None:
+    password = 'pa"ss\\wörd'
+    document = json.dumps({"echo": f"password={password}"})
+    assert password not in document  # JSON escaped it
+    assert json.loads(redact(document, secret_forms(user="u", password=password))) == {
+        "echo": "password=***"}
