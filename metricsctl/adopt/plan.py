@@ -18,10 +18,16 @@ from typing import Any
 
 from metricsctl.adopt.drafts import DomainDraft, DraftEntry, Estate, entry_key
 from metricsctl.adopt.report import Conflict, Report
-from metricsctl.catalog.loader import PROJECT_FILE, load_catalog_from_blobs, read_spec_blobs
+from metricsctl.catalog.loader import (
+    PROJECT_FILE,
+    display_path,
+    load_catalog_from_blobs,
+    load_catalog_from_documents,
+    read_spec_blobs,
+)
 from metricsctl.catalog.model import DEFAULT_SEVERITIES
 from metricsctl.catalog.writer import Entry, entry_lines, render_domain_file, render_project_file
-from metricsctl.catalog.yaml_source import PathKey, SourceDocument, parse_yaml
+from metricsctl.catalog.yaml_source import PathKey, SourceDocument
 from metricsctl.diagnostics import Diagnostic, Location, Severity
 
 # Sections whose keys are unique across the whole catalog; labels are unique per domain.
@@ -66,18 +72,43 @@ def plan_import(estate: Estate, specs_dir: Path, report: Report, *,
     files = planner.files()
     if report.errors:
         return {}
-    blobs = {**existing.blobs, **{path: text.encode("utf-8") for path, text in files.items()}}
-    result = load_catalog_from_blobs(specs_dir, str(specs_dir), blobs)
-    if result.errors:
-        report.errors.extend(result.errors)
-        report.errors.append(Diagnostic(
-            "import/invalid-result", Severity.ERROR,
-            "the catalog with the imported entries would not be valid (errors above); "
-            "nothing was written", Location(str(specs_dir)),
-            hint="fix what the errors point at in the sources, or import fewer sources"))
-        return {}
+    if not _valid(specs_dir, existing, files, planner.written_data):
+        # Parse again, with positions, for located messages.
+        blobs = {**existing.blobs, **{path: text.encode() for path, text in files.items()}}
+        result = load_catalog_from_blobs(specs_dir, str(specs_dir), blobs)
+        if not result.ok:
+            report.errors.extend(result.errors)
+            report.errors.append(Diagnostic(
+                "import/invalid-result", Severity.ERROR,
+                "the catalog with the imported entries would not be valid (errors above); "
+                "nothing was written", Location(str(specs_dir)),
+                hint="fix what the errors point at in the sources, or import fewer sources"))
+            return {}
     report.files = sorted(str(specs_dir / path) for path in files)
     return files
+
+
+def _valid(specs_dir: Path, existing: _Existing, files: dict[str, str],
+           written_data: dict[str, Any]) -> bool:
+    """Whether the catalog with `files` validates, checked without recording positions.
+
+    New files are checked as the data they were written from; edited ones are read back by
+    libyaml (what the loader composes with too). The loader's position bookkeeping, most of
+    the cost on large imports, is only paid when something is wrong.
+    """
+    import yaml
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    documents = {relative: document for relative, document in existing.documents.items()
+                 if relative not in files}
+    for relative, text in files.items():
+        try:
+            data = written_data[relative] if relative in written_data else \
+                yaml.load(text, Loader=loader)  # a safe loader (libyaml's when present)
+        except yaml.YAMLError:
+            return False
+        documents[relative] = SourceDocument(display_path(str(specs_dir), relative), text, data)
+    return load_catalog_from_documents(specs_dir, str(specs_dir), documents).ok
 
 
 def write_files(specs_dir: Path, files: dict[str, str]) -> None:
@@ -115,13 +146,14 @@ def _read_existing(specs_dir: Path, report: Report) -> _Existing | None:
             "the catalog to import into is not valid; nothing was imported",
             Location(str(specs_dir)), hint="fix it first (`metricsctl validate`)"))
         return None
+    parsed = result.catalog.documents
     for relative in blobs:
-        document, _ = parse_yaml(blobs[relative], str(specs_dir / relative))
-        if document is None or relative == PROJECT_FILE:
-            if document is not None:
-                existing.documents[relative] = document
+        document = parsed.get(display_path(str(specs_dir), relative))
+        if document is None:
             continue
         existing.documents[relative] = document
+        if relative == PROJECT_FILE:
+            continue
         data = document.data if isinstance(document.data, dict) else {}
         domain = data.get("domain")
         if isinstance(domain, str):
@@ -139,6 +171,7 @@ class _Planner:
         self.estate, self.existing, self.report, self.force = estate, existing, report, force
         self.root_name = root_name
         self.replacements: dict[str, list[_Edit]] = {}  # file -> --force replacements
+        self.written_data: dict[str, Any] = {}  # new file -> its data
         self.taken: set[tuple[str, str, str]] = set()  # (section, domain or "", key) this run
 
     def files(self) -> dict[str, str]:
@@ -157,7 +190,7 @@ class _Planner:
                 used_names.add(relative)
             planned.append((domain, relative, new, self.sections(domain, relative, new)))
         for domain, relative, new, sections in planned:
-            text = (self.new_domain(domain, sections) if new
+            text = (self.new_domain(domain, relative, sections) if new
                     else self.extend_domain(domain, relative, sections))
             if text is not None:
                 result[relative] = text
@@ -231,12 +264,19 @@ class _Planner:
                     Entry(key, body, entry.comment), entry.section, indent)))
         return result
 
-    def new_domain(self, domain: DomainDraft, sections: _Sections) -> str | None:
+    def new_domain(self, domain: DomainDraft, relative: str,
+                   sections: _Sections) -> str | None:
         if not any(sections.values()) and "rule_group" not in domain.settings:
             return None
-        return render_domain_file(HEADER, dict(domain.settings), {
-            section: [Entry(key, body, draft.comment) for key, body, draft in
-                      sections.get(section, [])] for section in _SECTION_ORDER})
+        entries = {section: [Entry(key, body, draft.comment) for key, body, draft in
+                             sections.get(section, [])] for section in _SECTION_ORDER}
+        # What the text reads back as (the writer's output loads back exactly), so that
+        # validating a large import need not parse it again.
+        self.written_data[relative] = {
+            **domain.settings,
+            **{section: {entry.key: entry.body for entry in items}
+               for section, items in entries.items() if items}}
+        return render_domain_file(HEADER, dict(domain.settings), entries)
 
     def extend_domain(self, domain: DomainDraft, relative: str,
                       sections: _Sections) -> str | None:

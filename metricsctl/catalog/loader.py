@@ -93,6 +93,14 @@ def load_catalog_from_blobs(root: Path, display_root: str,
     return _finish(root, display_root, names, documents, problems)
 
 
+def load_catalog_from_documents(root: Path, display_root: str,
+                                documents: Mapping[str, SourceDocument]) -> LoadResult:
+    """Load a catalog from documents already parsed, by path relative to the specs directory
+    (e.g. the files `metricsctl import` is about to write); messages are located as far as
+    the documents carry positions."""
+    return _finish(root, display_root, sorted(documents), dict(documents), [])
+
+
 def _finish(root: Path, display_root: str, names: list[str],
             documents: dict[str, SourceDocument], problems: list[Diagnostic]) -> LoadResult:
     if not names:
