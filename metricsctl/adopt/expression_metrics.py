@@ -134,6 +134,13 @@ class ExpressionMetrics:
         return result
 
 
+    def unrecorded(self, known: Callable[[str], bool]) -> list[tuple[str, Location]]:
+        """Series named like recording-rule outputs (`level:metric:op`) that no imported or
+        catalog rule records: their rule files were not imported."""
+        return [(name, evidence.location) for name, evidence in self.series.items()
+                if ":" in name and name not in self.recorded and not known(name)]
+
+
 def _split(name: str) -> tuple[str, str]:
     for suffix in _HISTOGRAM_SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):

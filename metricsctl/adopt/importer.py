@@ -51,6 +51,10 @@ def add_inferred_metrics(run: ImportRun, catalog: Catalog | None) -> None:
             if entry.section == "metrics":
                 known.add(entry.name)
                 known.update(_samples(entry))
+    for name, location in run.metrics.unrecorded(known.__contains__):
+        run.report.add(Outcome.UNMAPPED, "series", name, location,
+                       "read like a recording rule's output, but no imported or catalog rule "
+                       "records it: import its rule file too")
     project_labels = set(catalog.project.labels) if catalog is not None else set()
     for inferred in run.metrics.inferred(known.__contains__, run.options.target_labels):
         domain = run.estate.domains[inferred.domain]

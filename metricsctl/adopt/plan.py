@@ -20,6 +20,7 @@ from metricsctl.adopt.drafts import DomainDraft, DraftEntry, Estate, entry_key
 from metricsctl.adopt.report import Conflict, Report
 from metricsctl.catalog.loader import (
     PROJECT_FILE,
+    SPEC_SUFFIXES,
     display_path,
     load_catalog_from_blobs,
     load_catalog_from_documents,
@@ -102,6 +103,8 @@ def _valid(specs_dir: Path, existing: _Existing, files: dict[str, str],
     documents = {relative: document for relative, document in existing.documents.items()
                  if relative not in files}
     for relative, text in files.items():
+        if not relative.endswith(SPEC_SUFFIXES):
+            continue
         try:
             data = written_data[relative] if relative in written_data else \
                 yaml.load(text, Loader=loader)  # a safe loader (libyaml's when present)
@@ -199,6 +202,12 @@ class _Planner:
         project = self.project()
         if project is not None:
             result[PROJECT_FILE] = project
+            if PROJECT_FILE not in self.existing.documents:
+                # Editors complete and check the new files against these (their first line).
+                from metricsctl.catalog.schema import schema_texts
+
+                result.update((f"schema/{name}", text) for name, text in schema_texts().items()
+                              if f"schema/{name}" not in self.existing.blobs)
         return result
 
     # -- keys ------------------------------------------------------------------------------
