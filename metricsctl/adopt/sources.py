@@ -7,12 +7,16 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from metricsctl.adopt.drafts import Estate
 from metricsctl.adopt.expression_metrics import ExpressionMetrics
 from metricsctl.adopt.report import Report
 from metricsctl.catalog.yaml_source import SourceDocument
 from metricsctl.diagnostics import Diagnostic, Location, Severity
+
+if TYPE_CHECKING:
+    from metricsctl.grafana.settings import ConnectionSettings
 
 # The catalog loader's bound on one file, for every source file alike.
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -28,6 +32,8 @@ class ImportOptions:
     # Labels Prometheus attaches to every series (job, instance, scrape labels): never a
     # metric's own label.
     target_labels: set[str] = field(default_factory=set)
+    # A Grafana to read dashboards from: connection, uids, folder uids.
+    grafana: tuple[ConnectionSettings, tuple[str, ...], tuple[str, ...]] | None = None
 
 
 @dataclass
@@ -79,6 +85,10 @@ def read_sources(sources: Iterable[str], options: ImportOptions) -> ImportRun:
     for display, text, kind in sorted(kinds, key=lambda k: _READ_ORDER.index(k[2])):
         run.texts[display] = text
         _READERS[kind](run, display, text)
+    if options.grafana is not None:
+        from metricsctl.adopt.grafana_live import read_grafana
+
+        read_grafana(run, *options.grafana)
     for url in urls:
         from metricsctl.adopt.metadata import fetch_and_read
 

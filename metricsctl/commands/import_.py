@@ -5,9 +5,14 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from metricsctl.commands.push import CaCertOption, InsecureOption
+
+if TYPE_CHECKING:
+    from metricsctl.grafana.settings import ConnectionSettings
 
 _DOMAIN = re.compile(r"[a-z][a-z0-9_-]{0,62}")
 
@@ -37,6 +42,18 @@ def import_(
         "--format", "-f", help="Report format.")] = ReportFormat.text,
     timeout: Annotated[float, typer.Option(
         "--timeout", min=0.1, metavar="SECONDS", help="Timeout of each HTTP request.")] = 10.0,
+    grafana_url: Annotated[str | None, typer.Option(
+        "--grafana-url", metavar="URL",
+        help="Also import dashboards from this Grafana (credentials from GRAFANA_TOKEN or "
+             "GRAFANA_USER/GRAFANA_PASSWORD, as for push).")] = None,
+    uids: Annotated[list[str] | None, typer.Option(
+        "--uid", metavar="UID", help="With --grafana-url: this dashboard (repeatable).")] = None,
+    folders: Annotated[list[str] | None, typer.Option(
+        "--folder", metavar="UID",
+        help="With --grafana-url: the dashboards of this folder (repeatable) [default: every "
+             "dashboard, unless --uid].")] = None,
+    ca_cert: CaCertOption = None,
+    insecure: InsecureOption = False,
 ) -> None:
     """Import rule files, dashboards, scrape configs and expositions into the catalog.
 
@@ -51,13 +68,19 @@ def import_(
     from metricsctl.adopt.sources import ImportOptions
     from metricsctl.commands.catalog_input import print_diagnostics
 
-    if not sources:
-        raise typer.BadParameter("give at least one SOURCE", param_hint="SOURCE")
+    if not sources and not grafana_url:
+        raise typer.BadParameter("give at least one SOURCE, or --grafana-url",
+                                 param_hint="SOURCE")
+    if (uids or folders) and not grafana_url:
+        raise typer.BadParameter("--uid and --folder need --grafana-url", param_hint="--uid")
     if domain is not None and not _DOMAIN.fullmatch(domain):
         raise typer.BadParameter("use lower-case letters, digits, '_' and '-', starting with a "
                                  "letter", param_hint="--domain")
-    run, files = import_estate(sources, ImportOptions(domain=domain, timeout=timeout), into,
-                               force=force)
+    options = ImportOptions(domain=domain, timeout=timeout)
+    if grafana_url:
+        options.grafana = (_grafana_settings(grafana_url, timeout, ca_cert, insecure),
+                           tuple(uids or ()), tuple(folders or ()))
+    run, files = import_estate(sources or [], options, into, force=force)
     report = run.report
     if report.errors:
         files = {}
@@ -72,6 +95,27 @@ def import_(
         console.stdout().print(render_text(report, dry_run=dry_run))
     if report.failed:
         raise typer.Exit(1)
+
+
+def _grafana_settings(url: str, timeout: float, ca_cert: Path | None,
+                      insecure: bool) -> ConnectionSettings:
+    """Connection settings as `push` builds them; a usage error (exit 2) when incomplete."""
+    import os
+
+    from metricsctl.grafana.settings import (
+        ConnectionSettings,
+        Credentials,
+        SettingsError,
+        resolve_url,
+        tls_verification,
+    )
+
+    try:
+        return ConnectionSettings(resolve_url(url, os.environ, None),
+                                  Credentials.from_environment(os.environ), timeout,
+                                  tls_verification(ca_cert, insecure))
+    except SettingsError as error:
+        raise typer.BadParameter(str(error), param_hint="--grafana-url") from None
 
 
 def register(app: typer.Typer) -> None:
