@@ -82,12 +82,21 @@ class HttpGetter:
     def get(self, url: str, params: Mapping[str, str | list[str]] | None = None,
             accept: str = "*/*") -> HttpBody:
         """The 2xx answer to GET `url`, after retries; FetchError otherwise."""
+        return self._request("GET", url, params, accept)
+
+    def post_form(self, url: str, form: Mapping[str, str | list[str]],
+                  accept: str = "*/*") -> HttpBody:
+        """POST `form` url-encoded (a long selector does not fit in a URL behind a proxy)."""
+        return self._request("POST", url, form, accept)
+
+    def _request(self, method: str, url: str, fields: Mapping[str, str | list[str]] | None,
+                 accept: str) -> HttpBody:
         policy = self.settings.retry
         started = time.monotonic()
         attempt = 0
         while True:
             attempt += 1
-            outcome = self._attempt(url, params, accept)
+            outcome = self._attempt(method, url, fields, accept)
             retry_after: float | None = None
             if isinstance(outcome, HttpBody):
                 if 200 <= outcome.status < 300:
@@ -129,7 +138,7 @@ class HttpGetter:
             self._session = session
         return self._session
 
-    def _attempt(self, url: str, params: Mapping[str, str | list[str]] | None,
+    def _attempt(self, method: str, url: str, fields: Mapping[str, str | list[str]] | None,
                  accept: str) -> HttpBody | tuple[FetchError, bool]:
         """One try, connect and the whole body within the timeout: the answer, or the failure
         and whether another try may help."""
@@ -142,9 +151,11 @@ class HttpGetter:
         timeout = self.settings.timeout
         with request_deadline(timeout) as deadline:
             try:
-                with session.get(url, params=params, headers={"Accept": accept},
-                                 timeout=deadline.socket_timeout(), stream=True,
-                                 proxies=get_environ_proxies(url)) as response:
+                with session.request(
+                        method, url, params=fields if method == "GET" else None,
+                        data=fields if method != "GET" else None, headers={"Accept": accept},
+                        timeout=deadline.socket_timeout(), stream=True,
+                        proxies=get_environ_proxies(url)) as response:
                     data = self._read_bounded(response, url)
                     body = HttpBody(response.url, response.status_code,
                                     response.headers.get("Content-Type"), data,

@@ -16,8 +16,11 @@ class PrometheusApi:
         self.base_url = base_url.rstrip("/")
         self.getter = getter
 
-    def _data(self, path: str, params: Mapping[str, str | list[str]]) -> Any:
-        body = self.getter.get(self.base_url + path, params, accept="application/json")
+    def _data(self, path: str, params: Mapping[str, str | list[str]], *,
+              post: bool = False) -> Any:
+        url = self.base_url + path
+        body = (self.getter.post_form(url, params, accept="application/json") if post else
+                self.getter.get(url, params, accept="application/json"))
         host = host_of(self.base_url)
         try:
             document = json.loads(body.data)
@@ -59,11 +62,12 @@ class PrometheusApi:
     def series(self, selector: str, start: float, end: float) -> list[dict[str, str]]:
         params: dict[str, str | list[str]] = {"match[]": [selector], "start": f"{start:.3f}",
                                               "end": f"{end:.3f}"}
-        data = self._data("/api/v1/series", params)
+        data = self._data("/api/v1/series", params, post=True)  # the selector can be long
         return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
 
     def instant_vector(self, expression: str, at: float) -> list[tuple[dict[str, str], float]]:
-        data = self._data("/api/v1/query", {"query": expression, "time": f"{at:.3f}"})
+        data = self._data("/api/v1/query", {"query": expression, "time": f"{at:.3f}"},
+                          post=True)
         result: Sequence[Any] = data.get("result", []) if isinstance(data, dict) else []
         vector = []
         for item in result:
