@@ -9,6 +9,7 @@ the exposition does not declare (`untyped`, `unknown`) is inferred as gauge and 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -59,24 +60,29 @@ def read_parsed(run: ImportRun, exposition: Exposition) -> None:
         return
     domain = run.options.domain or _domain_of(exposition.source)
     draft = None
-    names = set(exposition.families)
     for family in exposition.families.values():
         location = Location(exposition.source, family.line, 1)
-        if family.type == "counter" and family.name.removesuffix("_total") in names - {
-                family.name}:
-            # Go's client exposes go_memstats_alloc_bytes and go_memstats_alloc_bytes_total;
-            # a catalog counter's name without _total is also its name in client libraries,
-            # which refuse two metrics of one name.
-            run.report.add(Outcome.UNMAPPED, "metric", family.name, location,
-                           f"a counter named like the {family.name.removesuffix('_total')} "
-                           "family plus _total: client libraries cannot define both")
-            continue
-        entry = _metric(run, family, location)
+        entry = family_entry(run, family, location, exposition.families.keys())
         if entry is None:
             continue
         if draft is None:
             draft = run.estate.domain(domain, location)
         draft.entries.append(entry)
+
+
+def family_entry(run: ImportRun, family: MetricFamily, location: Location,
+                 names: Collection[str]) -> DraftEntry | None:
+    """The catalog metric of one family (None, reported, when the catalog cannot hold it)."""
+    base = family.name.removesuffix("_total")
+    if family.type == "counter" and base != family.name and base in names:
+        # Go's client exposes go_memstats_alloc_bytes and go_memstats_alloc_bytes_total;
+        # a catalog counter's name without _total is also its name in client libraries,
+        # which refuse two metrics of one name.
+        run.report.add(Outcome.UNMAPPED, "metric", family.name, location,
+                       f"a counter named like the {base} family plus _total: client "
+                       "libraries cannot define both")
+        return None
+    return _metric(run, family, location)
 
 
 def _metric(run: ImportRun, family: MetricFamily, location: Location) -> DraftEntry | None:

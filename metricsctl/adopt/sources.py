@@ -34,6 +34,7 @@ class ImportOptions:
     target_labels: set[str] = field(default_factory=set)
     # A Grafana to read dashboards from: connection, uids, folder uids.
     grafana: tuple[ConnectionSettings, tuple[str, ...], tuple[str, ...]] | None = None
+    prometheus: str | None = None  # a Prometheus server's base URL
 
 
 @dataclass
@@ -89,6 +90,10 @@ def read_sources(sources: Iterable[str], options: ImportOptions) -> ImportRun:
         from metricsctl.adopt.grafana_live import read_grafana
 
         read_grafana(run, *options.grafana)
+    if options.prometheus is not None:
+        from metricsctl.adopt.prometheus_server import read_prometheus
+
+        read_prometheus(run, options.prometheus)
     for url in urls:
         from metricsctl.adopt.metadata import fetch_and_read
 

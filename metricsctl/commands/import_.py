@@ -54,6 +54,10 @@ def import_(
              "dashboard, unless --uid].")] = None,
     ca_cert: CaCertOption = None,
     insecure: InsecureOption = False,
+    prometheus: Annotated[str | None, typer.Option(
+        "--prometheus", metavar="URL",
+        help="Also import metric metadata from this Prometheus server (/api/v1/metadata, "
+             "its series' labels and values), one domain per job.")] = None,
 ) -> None:
     """Import rule files, dashboards, scrape configs and expositions into the catalog.
 
@@ -68,15 +72,15 @@ def import_(
     from metricsctl.adopt.sources import ImportOptions
     from metricsctl.commands.catalog_input import print_diagnostics
 
-    if not sources and not grafana_url:
-        raise typer.BadParameter("give at least one SOURCE, or --grafana-url",
+    if not sources and not grafana_url and not prometheus:
+        raise typer.BadParameter("give at least one SOURCE, --grafana-url or --prometheus",
                                  param_hint="SOURCE")
     if (uids or folders) and not grafana_url:
         raise typer.BadParameter("--uid and --folder need --grafana-url", param_hint="--uid")
     if domain is not None and not _DOMAIN.fullmatch(domain):
         raise typer.BadParameter("use lower-case letters, digits, '_' and '-', starting with a "
                                  "letter", param_hint="--domain")
-    options = ImportOptions(domain=domain, timeout=timeout)
+    options = ImportOptions(domain=domain, timeout=timeout, prometheus=prometheus)
     if grafana_url:
         options.grafana = (_grafana_settings(grafana_url, timeout, ca_cert, insecure),
                            tuple(uids or ()), tuple(folders or ()))

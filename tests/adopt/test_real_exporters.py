@@ -101,3 +101,36 @@ def test_imported_metadata_generates_a_module_whose_series_the_catalog_accepts(
     checked = check_expositions(catalog, (served, body))
     assert [d for d in checked.diagnostics if d.severity is Severity.ERROR] == []
     assert len(parse_exposition(body, served).families) >= len(scraped.families) // 2
+
+
+def test_metadata_from_a_prometheus_server_scraping_node_exporter(cli, tmp_path: Path) -> None:
+    import yaml
+
+    from tests.live.processes import prometheus_api
+
+    node_port, prometheus_port = free_port(), free_port()
+    config = tmp_path / "prometheus.yml"
+    config.write_text(yaml.safe_dump({
+        "global": {"scrape_interval": "1s", "scrape_timeout": "1s"},
+        "scrape_configs": [{"job_name": "node", "static_configs": [
+            {"targets": [f"127.0.0.1:{node_port}"]}]}]}), encoding="utf-8")
+    base = f"http://127.0.0.1:{prometheus_port}"
+    with running([str(shutil.which("prometheus-node-exporter")),
+                  f"--web.listen-address=127.0.0.1:{node_port}", "--collector.disable-defaults",
+                  "--collector.loadavg", "--collector.meminfo"], tmp_path / "node.log", tmp_path), \
+            running([str(shutil.which("prometheus")), f"--config.file={config}",
+                     f"--storage.tsdb.path={tmp_path / 'data'}",
+                     f"--web.listen-address=127.0.0.1:{prometheus_port}"],
+                    tmp_path / "prometheus.log", tmp_path):
+        def scraped() -> tuple[bool, object]:
+            metadata = prometheus_api(base, "metadata")
+            return "node_load1" in metadata, sorted(metadata)[:3]
+        Deadline(SETUP_SECONDS).wait_for("node_load1 in Prometheus", scraped,
+                                         (tmp_path / "prometheus.log",))
+        result = cli("import", "--prometheus", base, "--into", tmp_path / "specs")
+
+    assert result.exit_code == 0, result.output
+    catalog = load_valid_catalog(tmp_path / "specs")
+    load1 = catalog.metrics["node_load1"]
+    assert (load1.type.value, load1.domain, load1.type_inferred) == ("gauge", "node", False)
+    assert load1.help == "1m load average."
