@@ -2,13 +2,15 @@
 
 Without metadata, how an expression uses a series says what it is: `histogram_quantile`
 over `x_bucket` means histogram `x`; `x_sum`/`x_count` without buckets a summary; a name
-ending in `_total` a counter. Labels come from matchers and from by/without/on/ignoring
-clauses around the selector. Every metric made here is marked `inferred: true`, so
-`metricsctl lint` asks the user to confirm it.
+ending in `_total` a counter. Labels come from matchers, from by/without/on/ignoring
+clauses around the selector and from the `$labels.x` an alert's templates read. Every
+metric made here is marked `inferred: true`, so `metricsctl lint` asks the user to confirm
+it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +22,7 @@ from metricsctl.diagnostics import Location
 INFERRED_HELP = "Inferred by metricsctl import from how expressions use it; confirm the type."
 _RATE_FUNCTIONS = frozenset({"rate", "irate", "increase", "resets"})
 _HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
+_TEMPLATE_LABEL = re.compile(r"\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)")
 # Series Prometheus itself writes for every target and alert: never a catalog metric.
 PROMETHEUS_SERIES = frozenset({
     "up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_series_added",
@@ -52,28 +55,34 @@ class ExpressionMetrics:
         self.series: dict[str, _Evidence] = {}
         self.recorded: set[str] = set()
 
-    def observe(self, expr: str, domain: str,
-                location: Location) -> tuple[int | None, str] | None:
-        """Record what `expr` reads; (offset, message) when it is not valid PromQL."""
+    def observe(self, expr: str, domain: str, location: Location,
+                templates: Iterable[str] = ()) -> tuple[int | None, str] | None:
+        """Record what `expr` reads, and the labels an alert's `templates` read from its
+        series (`{{ $labels.pod }}`); (offset, message) when `expr` is not valid PromQL."""
         from metricsctl.promql.parse import parse_promql
 
         result = parse_promql(expr)
         if result.ast is None:
             error = result.error
             return (error.offset, error.message) if error else (None, "invalid PromQL")
-        self._walk(result.ast, domain, location)
+        read = self._walk(result.ast, domain, location)
+        templated = [label for text in templates for label in _TEMPLATE_LABEL.findall(text)]
+        for name in read:
+            self.series[name].labels.update(dict.fromkeys(templated))
         return None
 
-    def _walk(self, ast: Any, domain: str, location: Location) -> None:
+    def _walk(self, ast: Any, domain: str, location: Location) -> list[str]:
         from metricsctl.promql.references import grouping_labels, selector_matchers, selector_metric
         from metricsctl.promql.walk import kind, walk
 
+        read: list[str] = []
         for node, ancestors in walk(ast):
             if kind(node) != "VectorSelector":
                 continue
             name = selector_metric(node)
             if name is None:
                 continue
+            read.append(name)
             evidence = self.series.setdefault(name, _Evidence(domain, location))
             for label, _, _ in selector_matchers(node):
                 if label == "quantile":
@@ -86,6 +95,7 @@ class ExpressionMetrics:
             calls = [a for a in ancestors if kind(a) == "Call"]
             if calls and str(calls[-1].func.name) in _RATE_FUNCTIONS:
                 evidence.rated = True
+        return read
 
     def inferred(self, known: Callable[[str], bool],
                  target_labels: Iterable[str]) -> list[InferredMetric]:

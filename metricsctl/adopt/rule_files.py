@@ -148,7 +148,10 @@ class RuleFileReader:
             self.error(document, (*path, "expr"), "a rule needs an `expr`")
             return
         location = document.locate(path)
-        problem = self.metrics.observe(expr, domain, document.locate((*path, "expr")))
+        templates = [str(v) for key in ("labels", "annotations")
+                     if isinstance(rule.get(key), dict) for v in rule[key].values()]
+        problem = self.metrics.observe(expr, domain, document.locate((*path, "expr")),
+                                       templates)
         if problem is not None:
             offset, message = problem
             self.errors.append(Diagnostic(
