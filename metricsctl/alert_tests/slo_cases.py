@@ -2,15 +2,16 @@
 
 Input series are the SLI's own (its counters, or its histogram's buckets and count) at a
 million events a minute, a chosen share of them bad. The cases pin the windows: the fast
-burn (2.1x the 1h row's rate, after 6h of clean traffic) pages when the 1h window crosses,
-about 29 minutes in, and stops one evaluation after the 5m window has seen the burn end;
-the slow burn (2.1x budget) tickets but never pages, and the ticket clears when the 6h window
-drops below 1x. Quiet cases sit just under the lowest rate of each severity (2% below),
-and a latency SLI's traffic guard keeps an all-bad trickle quiet.
+burn (2.1x the 1h row's rate, after 150m or more of clean traffic) pages when the 1h window
+crosses, about 29 minutes in, and stops when the 5m window has seen the burn end; the slow
+burn (2.1x budget) tickets but never pages, and the ticket clears when the 6h window drops
+under 1x. Quiet cases sit just under the lowest rate of each severity (2% below), and a
+latency SLI's traffic guard keeps an all-bad trickle quiet.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 
@@ -34,11 +35,13 @@ from metricsctl.slo.numbers import decimal_text, exact
 from metricsctl.slo.validate import DEFAULT_BUCKETS
 
 EVENTS_PER_MINUTE = 1_000_000
-# Good traffic before the fast burn: long enough for the 1h window to be full, and for the
-# 6h row (diluted over this history) to cross well after the 1h row.
+# The fast burn: 2.1x the 1h row's rate crosses that row 60/2.1 = 28.6 minutes in. It lasts
+# until the page has fired (plus a little), and no longer, so that the 6h row, diluted over
+# the clean history before it, never crosses: the page starts with the 1h window and stops
+# with the 5m window, and a rule reading other windows fails the test.
 CLEAN_HISTORY_MINUTES = 150
-FAST_BURN_MINUTES = 90
 FAST_FACTOR = Fraction(21, 10)
+FAST_CROSSING_MINUTES = 29
 SLOW_FACTOR = Fraction(21, 10)
 SLOW_BURN_MINUTES = 4 * 60
 # A constant ratio is the same over every window from the first minute (the counters'
@@ -150,7 +153,10 @@ def slo_cases(catalog: Catalog, rule_file: RuleFile, alert: RuleFileAlert,
     cases: list[AlertCase] = []
     if item.severity == "page":
         fast = row_threshold(slo, rows[0]) * FAST_FACTOR
-        start, stop = CLEAN_HISTORY_MINUTES, CLEAN_HISTORY_MINUTES + FAST_BURN_MINUTES
+        duration = FAST_CROSSING_MINUTES + steps + 3
+        # the 6h row stays under its rate while duration < 0.2475 x history (see above)
+        start = max(CLEAN_HISTORY_MINUTES, math.ceil(duration / 0.24) + 10)
+        stop = start + duration
         burn = _ratio_traffic(fast, when=lambda m: start < m <= stop)
         cases.append(_burn_case(catalog, slo, rule_file, alert, steps, burn, stop + 60, stop,
                                 f"fast burn ({decimal_text(fast)} of events bad from "
