@@ -17,7 +17,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from metricsctl.promql.walk import kind
 
@@ -47,15 +47,39 @@ def only(labels: Labels, names: Iterable[str]) -> Labels:
     return tuple(item for item in labels if item[0] in keep)
 
 
+class LinearValues(Sequence[float]):
+    """`start + step * i` for i in 0..count-1, computed when read (steady-state series)."""
+
+    def __init__(self, start: float, step: float, count: int) -> None:
+        self.start, self.step, self.length = start, step, count
+
+    def __len__(self) -> int:
+        return self.length
+
+    @overload
+    def __getitem__(self, index: int) -> float: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[float]: ...
+
+    def __getitem__(self, index: int | slice) -> float | Sequence[float]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self.length))]
+        if not 0 <= index < self.length:
+            raise IndexError(index)
+        return self.start + self.step * index
+
+
 @dataclass
 class Series:
     """A series sampled every STEP_SECONDS from 0; None is a missing sample."""
 
     labels: Labels
-    values: list[float | None]
+    values: Sequence[float | None]
 
     def __post_init__(self) -> None:
-        self.dense = all(value is not None for value in self.values)
+        self.dense = isinstance(self.values, LinearValues) or all(
+            value is not None for value in self.values)
 
     def window(self, start: float, end: float) -> list[tuple[float, float]]:
         """Samples with start <= timestamp <= end."""
@@ -193,8 +217,11 @@ class Engine:
             target = self.recorded.get(key)
             if target is None:
                 target = self.recorded[key] = Series(key, [])
-            target.values.extend([None] * (index + 1 - len(target.values)))
-            target.values[index] = number
+            values = target.values
+            assert isinstance(values, list)
+            target.dense = target.dense and index <= len(values)
+            values.extend([None] * (index + 1 - len(values)))
+            values[index] = number
 
     # -- evaluation ------------------------------------------------------------------------
 

@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Sequence
 
 from metricsctl.alert_tests.evaluator import UnmodelledError
 from metricsctl.catalog.model import Catalog, Metric
 
 _GENERIC = ("example", "500", "error", "200", "1")
+# By id(catalog), with a reference that tells when that catalog is gone (a Catalog holds
+# mappings, so it cannot be hashed).
+_SERIES_INDEX: dict[int, tuple[weakref.ref[Catalog], dict[str, Metric]]] = {}
+
+
+def metric_of(catalog: Catalog, series: str) -> Metric | None:
+    """The catalog metric exposing the series `series` (its name or a suffixed sample)."""
+    cached = _SERIES_INDEX.get(id(catalog))
+    if cached is None or cached[0]() is not catalog:
+        index: dict[str, Metric] = {}
+        for metric in catalog.metrics.values():
+            for name in (metric.name, *metric.series.queryable):
+                index.setdefault(name, metric)
+        for key in [k for k, (ref, _) in _SERIES_INDEX.items() if ref() is None]:
+            del _SERIES_INDEX[key]
+        cached = _SERIES_INDEX[id(catalog)] = (weakref.ref(catalog), index)
+    index = cached[1]
+    return index.get(series)
 
 
 def _candidates(regex: str) -> list[str]:
@@ -52,14 +71,10 @@ def _satisfies(candidate: str, op: str, value: str) -> bool:
 def series_labels(catalog: Catalog, series: str, metric: Metric | None,
                   matchers: Sequence[tuple[str, str, str]]) -> dict[str, str]:
     """The labels of one synthetic series of `series` (an exposed name of `metric`)."""
-    labels: dict[str, str] = {"__name__": series}
+    labels: dict[str, str] = {"__name__": series, **_target_labels(catalog, matchers)}
     names: list[tuple[str, Sequence[str] | None]] = []
     if metric is not None:
         names.extend((label.name, label.values) for label in metric.labels)
-    elif series == "up" and catalog.project.scrape_jobs:
-        job = catalog.project.scrape_jobs[0]
-        labels.update({"job": job.name, "instance": job.targets[0] if job.targets else job.name,
-                       **job.labels})
     for label, _, _ in matchers:
         if label != "__name__" and label not in labels and label not in dict(names):
             names.append((label, None))
@@ -70,3 +85,16 @@ def series_labels(catalog: Catalog, series: str, metric: Metric | None,
         if value is not None:
             labels[name] = value
     return labels
+
+
+def _target_labels(catalog: Catalog,
+                   matchers: Sequence[tuple[str, str, str]]) -> dict[str, str]:
+    """`job`, `instance` and the target labels a scrape adds: of the first scrape job whose
+    labels the selector's matchers accept (as a scraped series carries them)."""
+    for job in catalog.project.scrape_jobs:
+        labels = {"job": job.name, "instance": job.targets[0] if job.targets else job.name,
+                  **job.labels}
+        if all(_satisfies(labels[name], op, value) for name, op, value in matchers
+               if name in labels):
+            return labels
+    return {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from metricsctl.alert_tests.model import (
     AlertCase,
@@ -16,33 +17,39 @@ from metricsctl.targets.yaml_output import Commented, Node, dump_yaml
 EVALUATION_INTERVAL = "1m"
 
 
-def _number(value: float) -> str:
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
+def _number(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
 
 
 def values_text(values: Sequence[float | None]) -> str:
-    """promtool's expanding notation: `a+bxn` runs, `_` for missing samples."""
+    """promtool's expanding notation: `a+bxn` runs, `_` for missing samples.
+
+    Steps are taken between the shortest decimals of the values, so a run written
+    `86400+2.94x40` never shows binary noise such as 2.9400000000023283.
+    """
+    exact = [None if v is None else Decimal(repr(v)) for v in values]
     parts: list[str] = []
     index = 0
-    while index < len(values):
-        value = values[index]
+    while index < len(exact):
+        value = exact[index]
         if value is None:
             end = index
-            while end + 1 < len(values) and values[end + 1] is None:
+            while end + 1 < len(exact) and exact[end + 1] is None:
                 end += 1
             parts.append("_" if end == index else f"_x{end - index + 1}")
             index = end + 1
             continue
         end = index
-        if index + 1 < len(values) and values[index + 1] is not None:
-            step = values[index + 1] - value  # type: ignore[operator]
-            while (end + 1 < len(values) and values[end + 1] is not None
-                   and values[end + 1] - values[end] == step):  # type: ignore[operator]
+        step = Decimal(0)
+        following = exact[index + 1] if index + 1 < len(exact) else None
+        if following is not None:
+            step = following - value
+            while end + 1 < len(exact):
+                current, after = exact[end], exact[end + 1]
+                if current is None or after is None or after - current != step:
+                    break
                 end += 1
-        else:
-            step = 0.0
         count = end - index
         if count == 0:
             parts.append(_number(value))

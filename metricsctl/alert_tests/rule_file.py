@@ -30,7 +30,8 @@ class RuleFile:
 
 
 def read_rule_file(path: str, text: str) -> RuleFile:
-    document: Any = yaml.safe_load(text)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+    document: Any = yaml.load(text, Loader=loader)
     source = SourceRef(SourceDocument(path, text, document), ())
     records: list[RecordingRule] = []
     alerts: list[RuleFileAlert] = []

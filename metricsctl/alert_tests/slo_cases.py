@@ -17,13 +17,13 @@ from fractions import Fraction
 
 from metricsctl.alert_tests.evaluator import UnmodelledError, Vector
 from metricsctl.alert_tests.expectations import expected_alerts
-from metricsctl.alert_tests.labels import series_labels
+from metricsctl.alert_tests.labels import metric_of, series_labels
 from metricsctl.alert_tests.model import AlertCase, AlertCheck, InputSeries
 from metricsctl.alert_tests.rule_file import RuleFile, RuleFileAlert
 from metricsctl.alert_tests.runner import (
     compile_expr,
     firing_at,
-    first_firing,
+    first_firing_monotone,
     for_steps,
     needed_rules,
     timeline,
@@ -101,10 +101,8 @@ def _event_series(catalog: Catalog, slo: Slo, traffic: Traffic,
 
 
 def _family(catalog: Catalog, series: str) -> str:
-    for metric in catalog.metrics.values():
-        if series == metric.name or series in metric.series.queryable:
-            return metric.name
-    return series
+    metric = metric_of(catalog, series)
+    return metric.name if metric is not None else series
 
 
 def _histogram_series(catalog: Catalog, slo: Slo, bad: list[int], good: list[int],
@@ -136,7 +134,7 @@ def _ratio_traffic(ratio: Fraction, *, when: Callable[[int], bool] = lambda _: T
 
 
 def _run(catalog: Catalog, slo: Slo, rule_file: RuleFile, alert: RuleFileAlert,
-         traffic: Traffic, minutes: int) -> tuple[tuple[InputSeries, ...], list[Vector]]:
+         traffic: Traffic, minutes: int) -> tuple[tuple[InputSeries, ...], Sequence[Vector]]:
     series = _event_series(catalog, slo, traffic, minutes)
     ast = compile_expr(alert.expr)
     # Other SLOs of the file record the same names: only this SLO's rules matter.
@@ -158,7 +156,8 @@ def slo_cases(catalog: Catalog, rule_file: RuleFile, alert: RuleFileAlert,
         start = max(CLEAN_HISTORY_MINUTES, math.ceil(duration / 0.24) + 10)
         stop = start + duration
         burn = _ratio_traffic(fast, when=lambda m: start < m <= stop)
-        cases.append(_burn_case(catalog, slo, rule_file, alert, steps, burn, stop + 60, stop,
+        cases.append(_burn_case(catalog, slo, rule_file, alert, steps, burn, stop + 60, start,
+                                stop,
                                 f"fast burn ({decimal_text(fast)} of events bad from "
                                 f"{start}m to {stop}m) pages"))
         lowest = min(row_threshold(slo, row) for row in rows)
@@ -166,14 +165,15 @@ def slo_cases(catalog: Catalog, rule_file: RuleFile, alert: RuleFileAlert,
         slow = row_threshold(slo, rows[-1]) * SLOW_FACTOR
         stop = SLOW_BURN_MINUTES
         burn = _ratio_traffic(slow, when=lambda m: m <= stop)
-        cases.append(_burn_case(catalog, slo, rule_file, alert, steps, burn, stop + 220, stop,
+        cases.append(_burn_case(catalog, slo, rule_file, alert, steps, burn, stop + 220, 0,
+                                stop,
                                 f"slow burn ({decimal_text(slow)} of events bad until "
                                 f"{stop}m) tickets"))
         lowest = min(row_threshold(slo, row) for row in rows)
     quiet = lowest * QUIET_FACTOR
     minutes = QUIET_MINUTES
     series, values = _run(catalog, slo, rule_file, alert, _ratio_traffic(quiet), minutes)
-    if first_firing(values, steps) is not None:
+    if firing_at(values, steps, minutes):
         raise UnmodelledError("a burn just under the lowest burn rate still fires")
     cases.append(AlertCase(
         f"{alert.name}: a burn just under its lowest rate ({decimal_text(quiet)} bad) stays "
@@ -184,7 +184,7 @@ def slo_cases(catalog: Catalog, rule_file: RuleFile, alert: RuleFileAlert,
         events = max(1, int(guard * 60 / 2))
         series, values = _run(catalog, slo, rule_file, alert,
                               _ratio_traffic(Fraction(1), events=events), 120)
-        if first_firing(values, steps) is None:
+        if not firing_at(values, steps, 120):
             cases.append(AlertCase(
                 f"{alert.name}: every event bad, but under {decimal_text(guard)}/s of traffic, "
                 "stays quiet", alert.name, series,
@@ -193,14 +193,14 @@ def slo_cases(catalog: Catalog, rule_file: RuleFile, alert: RuleFileAlert,
 
 
 def _burn_case(catalog: Catalog, slo: Slo, rule_file: RuleFile, alert: RuleFileAlert,
-               steps: int, traffic: Traffic, minutes: int, stop: int,
+               steps: int, traffic: Traffic, minutes: int, first: int, stop: int,
                title: str) -> AlertCase:
+    """The burn starts after minute `first` and ends at `stop`."""
     series, values = _run(catalog, slo, rule_file, alert, traffic, minutes)
-    fired = first_firing(values, steps)
+    fired = first_firing_monotone(values, steps, first, stop)
     if fired is None:
         raise UnmodelledError("the synthesised burn never makes it fire")
-    resolved = next((m for m in range(max(stop, fired), minutes + 1)
-                     if not firing_at(values, steps, m)), None)
+    resolved = first_firing_monotone(values, steps, max(stop, fired), minutes, firing=False)
     checks = [AlertCheck(fired - 1, (), "the long window has not crossed yet, or `for` is "
                          "still running"),
               AlertCheck(fired, expected_alerts(alert, firing_at(values, steps, fired)),

@@ -50,10 +50,8 @@ def humanize(value: float) -> str:
 
 def _action(action: str, labels: Mapping[str, str], value: float) -> str:
     if action.startswith("$labels."):
-        name = action.removeprefix("$labels.")
-        if name not in labels:
-            raise UnmodelledError(f"the annotation reads $labels.{name}, which the alert lacks")
-        return labels[name]
+        # $labels is a map of strings: a label the alert lacks renders as "".
+        return labels.get(action.removeprefix("$labels."), "")
     parts = [part.strip() for part in action.split("|")]
     if parts[0] != "$value" or len(parts) > 2:
         raise UnmodelledError(f"the annotation template {{{{ {action} }}}}")

@@ -72,10 +72,10 @@ def test_every_other_alert_has_a_quiet_and_a_firing_case(write_catalog: WriteCat
 def test_the_firing_case_fires_one_minute_after_pending_for_its_for(
         write_catalog: WriteCatalog) -> None:
     [_, firing] = cases_of(rendered(write_catalog), "LowStock")
-    assert firing["input_series"] == [{"series": "stock_items{}", "values": "3.06x15 2.85x16"}]
+    assert firing["input_series"] == [{"series": "stock_items{}", "values": "3.06x17 2.85x16"}]
     before, after = firing["alert_rule_test"]
-    assert (before["eval_time"], before["exp_alerts"]) == ("17m", [])
-    assert after["eval_time"] == "18m"  # below 3 from 16m, `for: 2m`
+    assert (before["eval_time"], before["exp_alerts"]) == ("19m", [])
+    assert after["eval_time"] == "20m"  # below 3 from 18m, `for: 2m`
     assert after["exp_alerts"] == [{"exp_labels": {"severity": "warning"},
                                     "exp_annotations": {"summary": "Stock is 2.85"}}]
 
