@@ -35,6 +35,13 @@ EXAMPLES = REPO_ROOT / "examples" / "templates"
 EXAMPLE_TARGETS = ("--target", "go/metrics.go", "--target", "wiki/metrics.csv")
 
 
+@pytest.fixture(autouse=True)
+def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    # metricsctl's consoles are created once per process: one made here must not fold the
+    # tables other tests of this process read.
+    monkeypatch.setenv("COLUMNS", "250")
+
+
 def with_templates(specs: Path, entries: str) -> None:
     """Add a `templates:` section (YAML flow entries) to the catalog's project file."""
     project = specs / "metricsctl.yaml"
