@@ -46,7 +46,6 @@ class ImportRun:
     report: Report = field(default_factory=Report)
     metrics: ExpressionMetrics = field(default_factory=ExpressionMetrics)
     texts: dict[str, str] = field(default_factory=dict)  # display path -> text
-    group_count: int = 0
 
     def error(self, code: str, message: str, location: Location,
               hint: str | None = None) -> None:

@@ -71,3 +71,27 @@ def test_all_fixtures_at_once_give_one_domain_per_group(cli, tmp_path: Path) -> 
 
     assert {d.rule_group_name for d in catalog.domains.values()} == set(expected)
     assert rule_groups(list(prometheus_rules.render(catalog).values())) == expected
+
+
+def test_domain_names_one_group_or_prefixes_several(cli, tmp_path: Path) -> None:
+    one, several = tmp_path / "one", tmp_path / "several"
+
+    cli("import", RULE_FIXTURES / "awesome-alerts-ssl.yaml", "--into", one, "--domain", "tls")
+    cli("import", RULE_FIXTURES / "node-exporter-mixin-rules.yaml", "--into", several,
+        "--domain", "nodes")
+
+    assert list(load_valid_catalog(one).domains) == ["tls"]
+    assert sorted(load_valid_catalog(several).domains) == [
+        "nodes-node-exporter", "nodes-node-exporter-rules"]
+
+
+def test_fields_prometheus_does_not_know_are_reported(cli, tmp_path: Path) -> None:
+    source = tmp_path / "thanos.yml"
+    source.write_text("groups:\n  - name: t\n    partial_response_strategy: warn\n    rules:\n"
+                      "      - record: job:up:sum\n        expr: sum by (job) (up)\n",
+                      encoding="utf-8")
+
+    result = cli("import", source, "--into", tmp_path / "specs")
+
+    assert result.exit_code == 0, result.output
+    assert "thanos.yml:3:5: unmapped group field partial_response_strategy" in result.stdout
