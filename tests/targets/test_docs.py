@@ -370,3 +370,15 @@ def test_html_like_code_reads_back_literally(text: str) -> None:
     (row,), = tables(markdown)
     assert row["a"].text == text
     assert RAW_HTML.findall(md_code(text)) == []
+
+
+def test_an_alert_without_severity_is_documented_as_such(write_catalog: WriteCatalog) -> None:
+    root = write_catalog({"app.yaml": """
+        domain: app
+        metrics:
+          jobs_total: {type: counter, help: Jobs.}
+        alerts:
+          NoJobs: {expr: 'rate(jobs_total[5m]) == 0'}
+    """})
+    alert = rows_by(docs.render(load_valid_catalog(root))["docs/metrics.md"], "alert")["NoJobs"]
+    assert (alert["severity"].text, alert["summary"].text) == ("none", "")
