@@ -211,7 +211,8 @@ def test_deeply_nested_or_huge_promql_is_refused_with_the_limit_by_every_command
         tmp_path: Path, command: str, shape: str) -> None:
     root = catalog_with(tmp_path)
     domain_file(root, f"alerts:\n  Deep:\n    expr: '{DEEP[shape]}'\n    severity: warning\n")
-    args = [command, root] if command != "diff" else ["diff", SMALL_CATALOG, root]
+    args: list[str | Path] = [command, root] if command != "diff" else [
+        "diff", SMALL_CATALOG, root]
     result = run_limited(*args)
     assert_clean_failure(result.stdout, result.stderr, result.returncode)
     output = result.stdout + result.stderr

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from metricsctl.catalog.yaml_source import MAX_FILE_BYTES, parse_yaml, read_yaml_file
+from metricsctl.catalog.spec_files import MAX_FILE_BYTES
+from metricsctl.catalog.yaml_source import parse_yaml, read_yaml_file
 
 
 def parse(text: str):  # type: ignore[no-untyped-def]
