@@ -208,6 +208,9 @@ class RuleFileReader:
             body["labels"] = labels
         if annotations:
             body["annotations"] = annotations
+        # Generation links alerts to the panels that show them (Grafana's __dashboardUid__
+        # and __panelId__ annotations); the estate's rules had no such link.
+        body["panel_link"] = False
         self.add(domain, DraftEntry("alerts", alert, body, location,
                                     origin_comment(location, f"group {group}")))
 

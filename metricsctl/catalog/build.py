@@ -381,6 +381,7 @@ class CatalogBuilder:
                 annotations={k: v for k, v in annotations.items() if isinstance(v, str)},
                 lint_disable=_lint_disable(spec), key=name,
                 absent_companion=_get(spec, "absent", bool, True),
+                panel_link=_get(spec, "panel_link", bool, True),
                 tests=tuple(t for t in _get(spec, "tests", list, []) if isinstance(t, dict)),
             ))
         return result

@@ -127,6 +127,8 @@ class Alert:
     key: str = ""  # the entry's key in the catalog (unique); "": the name
     # `absent: false` opts out of the absent() companion a single-exporter gauge gets.
     absent_companion: bool = True
+    # `panel_link: false` opts out of the __dashboardUid__/__panelId__ annotations.
+    panel_link: bool = True
     # Hand-written promtool test cases (as written) for an alert the synthesiser cannot model.
     tests: tuple[Mapping[str, Any], ...] = ()
 

@@ -28,7 +28,7 @@ FIELD_ORDER: dict[str, tuple[str, ...]] = {
     "labels": ("name", "description", "values", "max_cardinality", "lint"),
     "recording_rules": ("record", "expr", "labels", "description", "lint"),
     "alerts": ("alert", "expr", "for", "keep_firing_for", "severity", "summary", "description",
-               "runbook_url", "labels", "annotations", "absent", "lint"),
+               "runbook_url", "labels", "annotations", "absent", "panel_link", "lint"),
     "dashboards": ("title", "description", "folder", "tags", "refresh", "time_from",
                    "variables", "panels", "rows", "grafana", "lint"),
     "panels": ("title", "type", "description", "expr", "legend", "queries", "metric", "by",

@@ -98,7 +98,7 @@ def render_domain(catalog: Catalog, domain: Domain,
     `__panelId__` annotations by alert name (grafana.alert_panel_annotations)."""
     rules: list[Node] = [_recording_rule(rule) for rule in
                          ordered_recording_rules(catalog.recording_rules_in(domain.name))]
-    rules.extend(_alert(alert, (panels or {}).get(alert.name, {}))
+    rules.extend(_alert(alert, (panels or {}).get(alert.name, {}) if alert.panel_link else {})
                  for alert in [*catalog.alerts_in(domain.name),
                                *absent_alerts(catalog, domain.name)])
     group: dict[str, Node] = {"name": domain.rule_group_name or domain.name}

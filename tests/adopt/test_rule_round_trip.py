@@ -95,3 +95,17 @@ def test_fields_prometheus_does_not_know_are_reported(cli, tmp_path: Path) -> No
 
     assert result.exit_code == 0, result.output
     assert "thanos.yml:3:5: unmapped group field partial_response_strategy" in result.stdout
+
+
+def test_rules_imported_with_dashboards_come_back_without_panel_links(
+        cli, tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    seeds = RULE_FIXTURES.parent / "seeds"
+
+    result = cli("import", RULE_FIXTURES, seeds, "--into", specs)
+
+    assert result.exit_code == 0, result.output
+    expected = rule_groups(rule_files(RULE_FIXTURES)
+                           + [p.read_text(encoding="utf-8") for p in seeds.glob("*rules*")])
+    generated = prometheus_rules.render(load_valid_catalog(specs))
+    assert rule_groups(list(generated.values())) == expected
