@@ -144,3 +144,29 @@ def test_a_metric_defined_in_another_domain_is_replaced_there_with_force(
     metric = catalog.metrics["payment_failures_total"]
     assert (metric.domain, metric.help) == ("payments", "Payments the provider refused.")
     assert sorted(p.name for p in specs.glob("*.yaml")) == ["metricsctl.yaml", "payments.yaml"]
+
+
+def test_a_severity_the_project_does_not_allow_is_an_error(
+        cli, write_catalog, tmp_path: Path) -> None:
+    specs = _catalog(write_catalog)
+    before = {p.name: p.read_bytes() for p in specs.iterdir()}
+    watchdog = _rules(tmp_path, "groups:\n  - name: general\n    rules:\n      - alert: Watchdog\n"
+                                "        expr: vector(1)\n        labels: {severity: none}\n")
+
+    result = cli("import", watchdog, "--into", specs)
+
+    assert result.exit_code == 1
+    assert "error[import/unknown-severity]: imported alerts use severity `none`" in result.stderr
+    assert "add `none` to `severities:`" in result.stderr
+    assert {p.name: p.read_bytes() for p in specs.iterdir()} == before
+
+
+def test_a_new_catalog_allows_the_severities_its_alerts_use(cli, tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    watchdog = _rules(tmp_path, "groups:\n  - name: general\n    rules:\n      - alert: Watchdog\n"
+                                "        expr: vector(1)\n        labels: {severity: none}\n")
+
+    assert cli("import", watchdog, "--into", specs).exit_code == 0
+    catalog = load_valid_catalog(specs)
+    assert catalog.project.severities == ("info", "warning", "critical", "none")
+    assert (specs / "schema" / "domain.schema.json").is_file()
