@@ -10,7 +10,6 @@ into its output, and reported as such. Variables are carried verbatim too.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from pathlib import PurePath
@@ -146,7 +145,7 @@ class _DashboardReader:
                 self.run.report.add(Outcome.MAPPED, "variable", name, where,
                                     "the generated data source variable")
                 continue
-            result.append({"grafana": copy.deepcopy(variable)})
+            result.append({"grafana": variable})
             self.run.report.add(Outcome.VERBATIM, "variable", name, where)
         return result
 
@@ -193,7 +192,9 @@ class _DashboardReader:
             self.run.report.add(Outcome.UNMAPPED, "panel", str(item.get("title", "")), where,
                                 "a copy Grafana made of a repeated panel; the original repeats")
             return None
-        rest = copy.deepcopy(item)
+        # The parsed JSON is this import's own: the panel's dict is copied, and each nested
+        # one before anything is taken out of it.
+        rest = dict(item)
         library = _mapping(rest.get("libraryPanel"))
         title = rest.pop("title", None)
         if not isinstance(title, str) or not title:
@@ -224,7 +225,9 @@ class _DashboardReader:
         elif span is not None:
             rest["span"] = span
         if kind == "text":
-            options = _mapping(rest.get("options"))
+            options = dict(_mapping(rest.get("options")))
+            if "options" in rest:
+                rest["options"] = options
             holder = options if isinstance(options.get("content"), str) else rest
             if isinstance(holder.get("content"), str):
                 panel["content"] = holder.pop("content")
@@ -289,10 +292,12 @@ class _DashboardReader:
         return queries
 
     def field_config(self, rest: dict[str, Any], panel: dict[str, Any]) -> None:
-        config = rest.get("fieldConfig")
-        if not isinstance(config, dict):
+        if not isinstance(rest.get("fieldConfig"), dict):
             return
-        defaults = _mapping(config.get("defaults"))
+        config = rest["fieldConfig"] = dict(rest["fieldConfig"])
+        defaults = dict(_mapping(config.get("defaults")))
+        if isinstance(config.get("defaults"), dict):
+            config["defaults"] = defaults
         if isinstance(defaults.get("unit"), str) and defaults["unit"]:
             panel["unit"] = defaults.pop("unit")
         decimals = defaults.get("decimals")
