@@ -112,7 +112,7 @@ from metricsctl.grafana.client import GrafanaClient
 from metricsctl.grafana.plan import make_plan, push_request
 from metricsctl.grafana.preflight import preflight
 from metricsctl.grafana.settings import ConnectionSettings, Credentials
-import requests, grafanalib.core
+import requests
 imported = time.perf_counter()
 catalog = load_catalog(__import__("pathlib").Path({str(specs)!r})).catalog
 loaded = time.perf_counter()

@@ -13,7 +13,7 @@ from metricsctl import __version__
 # Each module defines `register(app)`; its heavy imports happen inside the command body so
 # that `metricsctl --help` and `generate --check` start fast.
 COMMAND_MODULES = ("validate", "listing", "init", "schema", "generate", "diff", "push", "pull",
-                   "lint", "import_", "live_check", "test")
+                   "lint", "import_", "live_check", "test", "preview")
 
 app = typer.Typer(
     name="metricsctl",

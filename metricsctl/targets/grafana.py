@@ -18,7 +18,6 @@ docs/performance.md for the numbers.
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
         Variable,
     )
     from metricsctl.promql.queries import PanelQuery
+    from metricsctl.targets.grafana_alerts import AlertIndex
 
 NAME = "grafana"
 DESCRIPTION = "Grafana dashboards (grafana/dashboards/<uid>.json)"
@@ -213,15 +213,22 @@ def dashboard_metrics(catalog: Catalog, dashboard: Dashboard,
     return list(found.values())
 
 
+def _automatic_labels(catalog: Catalog) -> tuple[str, ...]:
+    """The automatic variable labels some catalog metric carries."""
+    carried = {name for metric in catalog.metrics.values() for name in metric.label_names}
+    return tuple(label for label in AUTOMATIC_VARIABLE_LABELS if label in carried)
+
+
 def with_automatic_variables(catalog: Catalog, dashboard: Dashboard,
-                             by_series: dict[str, Metric] | None = None) -> Dashboard:
+                             by_series: dict[str, Metric] | None = None,
+                             labels: tuple[str, ...] | None = None) -> Dashboard:
     """The dashboard with a variable for each automatic label (`model`) its metrics carry
-    and it does not declare; derived queries then filter on it too."""
+    and it does not declare; derived queries then filter on it too. `by_series` and
+    `labels` are computed from the catalog when not given."""
     from metricsctl.catalog.model import Variable
 
-    wanted = [label for label in AUTOMATIC_VARIABLE_LABELS
-              if not any(v.label == label or v.name == label for v in dashboard.variables)
-              and any(label in m.label_names for m in catalog.metrics.values())]
+    wanted = [label for label in (labels if labels is not None else _automatic_labels(catalog))
+              if not any(v.label == label or v.name == label for v in dashboard.variables)]
     if not wanted:
         return dashboard
     metrics = dashboard_metrics(catalog, dashboard,
@@ -231,6 +238,22 @@ def with_automatic_variables(catalog: Catalog, dashboard: Dashboard,
                   for label in wanted if any(label in m.label_names for m in metrics))
     return dataclasses.replace(dashboard, variables=(*dashboard.variables, *added)) \
         if added else dashboard
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DashboardContext:
+    """What every dashboard of a catalog reads, computed once per catalog."""
+
+    by_series: dict[str, Metric]
+    automatic_labels: tuple[str, ...]
+    alerts: AlertIndex
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> DashboardContext:
+        from metricsctl.targets.grafana_alerts import AlertIndex
+
+        return cls(_metrics_by_series(catalog), _automatic_labels(catalog),
+                   AlertIndex(catalog.alerts.values()))
 
 
 def _groups(dashboard: Dashboard) -> list[tuple[Row | None, tuple[Panel, ...]]]:
@@ -264,13 +287,16 @@ def placed_panels(catalog: Catalog, dashboard: Dashboard) -> list[
                                                      strict=True)]
 
 
-def build_panels(catalog: Catalog, dashboard: Dashboard) -> list[dict[str, Any]]:
+def build_panels(catalog: Catalog, dashboard: Dashboard,
+                 alerts: AlertIndex | None = None) -> list[dict[str, Any]]:
     """Rows and panels, laid out, in Grafana's order (a collapsed row holds its panels)."""
+    from metricsctl.targets.grafana_alerts import AlertIndex
     from metricsctl.targets.grafana_panels import build_panel, build_row
 
+    index = alerts if alerts is not None else AlertIndex(catalog.alerts.values())
     result: list[dict[str, Any]] = []
     for row, row_place, panels in placed_panels(catalog, dashboard):
-        built = [build_panel(catalog, dashboard, panel, where, found)
+        built = [build_panel(catalog, dashboard, panel, where, found, index)
                  for panel, where, found in panels]
         if row is None or row_place is None:
             result.extend(built)
@@ -290,11 +316,14 @@ def dashboard_links(catalog: Catalog) -> list[dict[str, Any]]:
 
 
 def build_dashboard(catalog: Catalog, dashboard: Dashboard,
-                    by_series: dict[str, Metric] | None = None) -> dict[str, Any]:
+                    context: DashboardContext | None = None) -> dict[str, Any]:
     """The JSON-ready dashboard (exactly what is written to its file and pushed)."""
     from metricsctl.targets.grafana_json import SCHEMA_VERSION, deep_merge
 
-    dashboard = with_automatic_variables(catalog, dashboard, by_series)
+    context = context or DashboardContext.of(catalog)
+    alerts = context.alerts
+    dashboard = with_automatic_variables(catalog, dashboard, context.by_series,
+                                         context.automatic_labels)
     built: dict[str, Any] = {
         "annotations": {"list": [dict(BUILT_IN_ANNOTATIONS)]},
         "description": dashboard_description(catalog, dashboard),
@@ -302,7 +331,7 @@ def build_dashboard(catalog: Catalog, dashboard: Dashboard,
         "fiscalYearStartMonth": 0,
         "graphTooltip": CURSOR_SYNC_CROSSHAIR,
         "links": dashboard_links(catalog) if len(catalog.dashboards) > 1 else [],
-        "panels": build_panels(catalog, dashboard),
+        "panels": build_panels(catalog, dashboard, alerts),
         "refresh": dashboard.refresh or "",
         "schemaVersion": SCHEMA_VERSION,
         "tags": dashboard_tags(catalog, dashboard),
@@ -320,8 +349,8 @@ def build_dashboard(catalog: Catalog, dashboard: Dashboard,
 
 def build_dashboards(catalog: Catalog) -> dict[str, dict[str, Any]]:
     """Every catalog dashboard by uid, as the JSON-ready dict `render` writes."""
-    by_series = _metrics_by_series(catalog)
-    return {uid: build_dashboard(catalog, dashboard, by_series)
+    context = DashboardContext.of(catalog)
+    return {uid: build_dashboard(catalog, dashboard, context)
             for uid, dashboard in catalog.dashboards.items()}
 
 
@@ -331,22 +360,23 @@ def alert_panel_annotations(catalog: Catalog, alerts: Iterable[Alert] | None = N
     the first panel plotting the alert's expression, else the first reading its series
     (dashboards of the alert's own domain first). `alerts`: the catalog's by default; the
     rules target adds those it derives (absent() companions, SLO burn-rate alerts)."""
-    from metricsctl.targets.grafana_alerts import alerts_reading, plotted_alerts
+    from metricsctl.targets.grafana_alerts import AlertIndex
 
     alerts = list(catalog.alerts.values() if alerts is None else alerts)
     if not alerts:
         return {}
+    index = AlertIndex(alerts)
     plotting: dict[str, tuple[str, int]] = {}
     reading: dict[str, tuple[bool, str, int]] = {}
-    by_series = _metrics_by_series(catalog)
+    by_series, labels = _metrics_by_series(catalog), _automatic_labels(catalog)
     for uid, dashboard in catalog.dashboards.items():
-        board = with_automatic_variables(catalog, dashboard, by_series)
+        board = with_automatic_variables(catalog, dashboard, by_series, labels)
         for _, _, panels in placed_panels(catalog, board):
             for _, where, found in panels:
                 exprs = [query.expr for query in found]
-                for comparison in plotted_alerts(alerts, exprs):
+                for comparison in index.plotted(exprs):
                     plotting.setdefault(comparison.alert.name, (uid, where.id))
-                for alert in alerts_reading(alerts, exprs):
+                for alert in index.reading(exprs):
                     own = alert.domain == dashboard.domain
                     if alert.name not in reading or (own and not reading[alert.name][0]):
                         reading[alert.name] = (own, uid, where.id)
@@ -364,7 +394,9 @@ def alert_panel_annotations(catalog: Catalog, alerts: Iterable[Alert] | None = N
 
 def dashboard_text(data: dict[str, Any]) -> str:
     """The file text of a dashboard: sorted keys, two-space indent, trailing newline."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    from metricsctl.targets.grafana_json import json_text
+
+    return json_text(data) + "\n"
 
 
 def render(catalog: Catalog) -> dict[str, str]:

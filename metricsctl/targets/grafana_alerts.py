@@ -43,6 +43,7 @@ class AlertComparison:
                 "==": value == self.threshold, "!=": value != self.threshold}[self.op]
 
 
+@functools.cache
 def plotted_form(expr: str) -> str:
     """An expression as compared with panels: no spaces, no windows, no variable matchers."""
     text = _VARIABLE_MATCHER.sub("", expr)
@@ -91,19 +92,6 @@ def alert_comparison(alert: Alert) -> AlertComparison | None:
     return None if split is None else AlertComparison(alert, *split)
 
 
-def comparisons(alerts: Iterable[Alert]) -> list[AlertComparison]:
-    return [c for c in (alert_comparison(a) for a in alerts) if c is not None]
-
-
-def plotted_alerts(alerts: Iterable[Alert], exprs: Iterable[str]) -> list[AlertComparison]:
-    """The `alerts` whose compared expression is one of `exprs`, in their order."""
-    known = comparisons(alerts)
-    if not known:
-        return []
-    forms = {plotted_form(expr) for expr in exprs}
-    return [comparison for comparison in known if comparison.plotted in forms]
-
-
 @functools.cache
 def series_read(expr: str) -> frozenset[str]:
     """The series names an expression reads (empty when it does not parse)."""
@@ -113,13 +101,38 @@ def series_read(expr: str) -> frozenset[str]:
     return refs.metrics if refs is not None else frozenset()
 
 
-def alerts_reading(alerts: Iterable[Alert], exprs: Iterable[str]) -> list[Alert]:
-    """The `alerts` that read a series one of `exprs` reads, in their order."""
-    alerts = list(alerts)
-    if not alerts:
-        return []
-    read = frozenset().union(*(series_read(expr) for expr in exprs))
-    return [alert for alert in alerts if series_read(alert.expr) & read]
+class AlertIndex:
+    """Alerts by the expression they compare and by the series they read: a dashboard's
+    panels are matched against them in time proportional to the panels, not panels x alerts.
+    """
+
+    def __init__(self, alerts: Iterable[Alert]) -> None:
+        self.alerts = list(alerts)
+        self._plotted: dict[str, list[AlertComparison]] = {}
+        self._reading: dict[str, list[int]] = {}
+        self._order = {id(alert): position for position, alert in enumerate(self.alerts)}
+        for position, alert in enumerate(self.alerts):
+            comparison = alert_comparison(alert)
+            if comparison is not None:
+                self._plotted.setdefault(comparison.plotted, []).append(comparison)
+            for series in series_read(alert.expr):
+                self._reading.setdefault(series, []).append(position)
+
+    def plotted(self, exprs: Iterable[str]) -> list[AlertComparison]:
+        """The alerts whose compared expression is one of `exprs`, in alert order."""
+        if not self._plotted:
+            return []
+        found = [c for form in dict.fromkeys(plotted_form(e) for e in exprs)
+                 for c in self._plotted.get(form, ())]
+        return sorted(found, key=lambda c: self._order[id(c.alert)]) if len(found) > 1 else found
+
+    def reading(self, exprs: Iterable[str]) -> list[Alert]:
+        """The alerts that read a series one of `exprs` reads, in alert order."""
+        if not self._reading:
+            return []
+        positions = {position for expr in exprs for series in series_read(expr)
+                     for position in self._reading.get(series, ())}
+        return [self.alerts[position] for position in sorted(positions)]
 
 
 def severity_color(catalog: Catalog, severity: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from metricsctl.catalog.model import Alert, Catalog, Dashboard, Metric, Panel, Row, Threshold
 from metricsctl.promql.queries import PanelQuery
-from metricsctl.targets.grafana_alerts import alert_thresholds, alerts_reading, plotted_alerts
+from metricsctl.targets.grafana_alerts import AlertIndex, alert_thresholds
 from metricsctl.targets.grafana_json import deep_merge, hide_from_tooltip_too
 from metricsctl.targets.grafana_layout import Placed
 
@@ -216,8 +216,9 @@ def _runbook_links(alerts: Sequence[Alert]) -> list[dict[str, Any]]:
 
 
 def build_panel(catalog: Catalog, dashboard: Dashboard, panel: Panel, placed: Placed,
-                queries: Sequence[PanelQuery]) -> dict[str, Any]:
-    """The Grafana panel for a catalog panel at its place on the grid."""
+                queries: Sequence[PanelQuery], alerts: AlertIndex) -> dict[str, Any]:
+    """The Grafana panel for a catalog panel at its place on the grid (`alerts`: the
+    catalog's, indexed)."""
     position = placed.position
     metric = panel_metric(catalog, panel)
     # A derived panel explains itself with its metric's help unless the catalog says more.
@@ -237,7 +238,7 @@ def build_panel(catalog: Catalog, dashboard: Dashboard, panel: Panel, placed: Pl
             "content": panel.content or "", "mode": "markdown"}
         return deep_merge(result, panel.grafana)
     exprs = [query.expr for query in queries]
-    plotted = plotted_alerts(catalog.alerts.values(), exprs)
+    plotted = alerts.plotted(exprs)
     # The catalog's thresholds win; else those of the alerts this panel plots.
     thresholds = panel.thresholds or alert_thresholds(catalog, plotted)
     transformations: list[dict[str, Any]] = []
@@ -268,7 +269,7 @@ def build_panel(catalog: Catalog, dashboard: Dashboard, panel: Panel, placed: Pl
     })
     if transformations:
         result["transformations"] = transformations
-    links = _runbook_links(alerts_reading(catalog.alerts.values(), exprs))
+    links = _runbook_links(alerts.reading(exprs))
     if links:
         result["links"] = links
     return deep_merge(result, panel.grafana)
