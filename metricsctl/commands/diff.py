@@ -57,6 +57,10 @@ def diff(
         "--fail-on", show_default=False,
         help="Exit 1 when there is a breaking change, or any change [default: report only].")
     ] = None,
+    previews: Annotated[Path | None, typer.Option(
+        "--previews", metavar="DIR", show_default=False,
+        help="Draw the changed dashboards before and after into DIR (PNG; needs the preview "
+             "extra); the markdown report shows them.")] = None,
 ) -> None:
     """Review a catalog change: breaking, risky and safe changes, what depends on them,
     and how many series they add.
@@ -69,15 +73,35 @@ def diff(
 
     try:
         paths = [path for path in (specs_dir, new_dir) if path is not None]
-        report = _build_report(paths, base, head)
+        report, catalogs = _build_report(paths, base, head)
+        extra = _previews(catalogs, previews) if previews else ""
     except _UsageError as error:
         console.stderr().print(console.styled(("error", "bold red"), f": {error}"))
         raise typer.Exit(2) from None
-    _emit(report, output_format)
+    _emit(report, output_format, extra)
     raise typer.Exit(_exit_code(report, fail_on))
 
 
-def _build_report(paths: list[Path], base: str | None, head: str | None) -> DiffReport:
+def _previews(catalogs: tuple[Catalog, Catalog], directory: Path) -> str:
+    """Draw the changed dashboards; the Markdown that shows them."""
+    from metricsctl import console
+    from metricsctl.commands.preview import INSTALL_HINT
+
+    try:
+        from metricsctl.preview.changes import draw_previews, previews_markdown
+        from metricsctl.preview.synthetic import PreviewDataError
+    except ModuleNotFoundError as error:
+        raise _UsageError(f"--previews needs {error.name}; {INSTALL_HINT}") from None
+    try:
+        return previews_markdown(draw_previews(*catalogs, directory))
+    except PreviewDataError as error:
+        console.stderr().print(f"error: dashboard previews: {error}", markup=False,
+                               emoji=False, highlight=False)
+        raise typer.Exit(1) from None
+
+
+def _build_report(paths: list[Path], base: str | None,
+                  head: str | None) -> tuple[DiffReport, tuple[Catalog, Catalog]]:
     from metricsctl.catalog import load_catalog
     from metricsctl.review.changes import CatalogSide
     from metricsctl.review.compare import compare_catalogs
@@ -93,7 +117,8 @@ def _build_report(paths: list[Path], base: str | None, head: str | None) -> Diff
                                             ("new catalog", new, _texts(new)))
         return compare_catalogs(base_catalog, head_catalog,
                                 CatalogSide("old directory", old_dir.as_posix()),
-                                CatalogSide("new directory", new_dir.as_posix()))
+                                CatalogSide("new directory", new_dir.as_posix())), (
+            base_catalog, head_catalog)
     specs_dir = paths[0] if paths else DEFAULT_SPECS_DIR
     try:
         repository = GitRepository(Path.cwd())
@@ -117,7 +142,8 @@ def _build_report(paths: list[Path], base: str | None, head: str | None) -> Diff
     shown = specs_dir.as_posix()
     return compare_catalogs(base_catalog, head_catalog,
                             CatalogSide(base_revision.describe(), shown),
-                            CatalogSide(head_description, shown), notes)
+                            CatalogSide(head_description, shown), notes), (
+        base_catalog, head_catalog)
 
 
 def _texts(result: LoadResult) -> dict[str, str]:
@@ -146,13 +172,13 @@ def _valid(*sides: tuple[str, LoadResult, Mapping[str, str]]) -> tuple[Catalog, 
     return base.catalog, head.catalog
 
 
-def _emit(report: DiffReport, output_format: DiffFormat) -> None:
+def _emit(report: DiffReport, output_format: DiffFormat, previews: str = "") -> None:
     from metricsctl import console
 
     if output_format is DiffFormat.markdown:
         from metricsctl.review.markdown import render_markdown
 
-        console.write(render_markdown(report))
+        console.write(render_markdown(report) + previews)
     elif output_format is DiffFormat.json:
         from metricsctl.review.json_report import render_json
 
@@ -165,7 +191,7 @@ def _emit(report: DiffReport, output_format: DiffFormat) -> None:
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             try:
-                append_step_summary(Path(summary), render_markdown(report))
+                append_step_summary(Path(summary), render_markdown(report) + previews)
             except OSError as error:
                 console.stderr().print(console.styled(("error", "bold red"),
                                               f": cannot write $GITHUB_STEP_SUMMARY ({summary}): "
