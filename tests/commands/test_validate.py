@@ -13,7 +13,8 @@ from tests.conftest import REPO_ROOT, SHIPPED_SPECS, WriteCatalog, run_metricsct
 def test_the_shipped_catalog_is_valid(cli: Callable[..., Any]) -> None:
     result = cli("validate", SHIPPED_SPECS)
     assert result.exit_code == 0
-    assert "catalog is valid: 22 metrics, 12 alerts, 4 recording rules, 6 dashboards in 6 files" \
+    # 6 written dashboards and one SLO dashboard for each of the 3 domains with SLOs
+    assert "catalog is valid: 22 metrics, 12 alerts, 4 recording rules, 9 dashboards in 6 files" \
         in result.stdout
 
 
