@@ -27,6 +27,11 @@ __all__ = ["PROJECT_FILE", "SPEC_SUFFIXES", "LoadResult", "display_path", "load_
            "load_catalog_from_blobs", "read_spec_blobs"]
 
 PROJECT_FILE = "metricsctl.yaml"
+# Values (scalars, lists, mappings) in all files together: each is kept with its position
+# (a few hundred bytes), so this keeps a catalog's model well under 1 GiB. The shipped
+# catalog holds about 1,000; bench/bench_generate.py's 2,000-metric catalog about 47,000,
+# and a 10,000-metric one (5 MiB) about 233,000.
+MAX_CATALOG_VALUES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ def load_catalog(root: Path) -> LoadResult:
     display_root = str(root)
     files, problems = discover_spec_files(root)
     documents: dict[str, SourceDocument] = {}
+    values = 0
     for spec in files:
         display = display_path(display_root, spec.relative)
         try:
@@ -61,7 +67,18 @@ def load_catalog(root: Path) -> LoadResult:
         problems.extend(found)
         if document is not None:
             documents[spec.relative] = document
+            values += len(document.values)
+            if values > MAX_CATALOG_VALUES:
+                problems.append(_too_many_values(display))
+                break
     return _finish(root, display_root, [spec.relative for spec in files], documents, problems)
+
+
+def _too_many_values(display: str) -> Diagnostic:
+    return Diagnostic("catalog/too-many-values", Severity.ERROR,
+                      f"the catalog holds more than {MAX_CATALOG_VALUES:,} values with this "
+                      "file; the files after it were not read", Location(display, 1, 1),
+                      hint="a catalog this large is not hand-written: check what generated it")
 
 
 def read_spec_blobs(root: Path) -> tuple[dict[str, bytes], list[Diagnostic]]:
@@ -82,13 +99,19 @@ def load_catalog_from_blobs(root: Path, display_root: str,
     """Load a catalog from file contents keyed by path relative to the specs directory."""
     documents: dict[str, SourceDocument] = {}
     problems: list[Diagnostic] = []
+    values = 0
     for relative in sorted(blobs):
         if not relative.endswith(SPEC_SUFFIXES):
             continue
-        document, found = parse_yaml(blobs[relative], display_path(display_root, relative))
+        display = display_path(display_root, relative)
+        document, found = parse_yaml(blobs[relative], display)
         problems.extend(found)
         if document is not None:
             documents[relative] = document
+            values += len(document.values)
+            if values > MAX_CATALOG_VALUES:
+                problems.append(_too_many_values(display))
+                break
     names = sorted(r for r in blobs if r.endswith(SPEC_SUFFIXES))
     return _finish(root, display_root, names, documents, problems)
 

@@ -37,6 +37,12 @@ MAX_ALIAS_EXPANSION = 10_000
 # A catalog is about 7 levels deep; the bound keeps every recursive walk far from Python's
 # recursion limit.
 MAX_DEPTH = 64
+# Values (scalars, lists, mappings) in one file. Each costs about 650 bytes while the file
+# is read, so the bound keeps one file under ~200 MB; the largest hand-written domain files
+# hold a few thousand. Counted on the event stream before the node graph is built, for
+# files large enough to come near it (every value takes at least one character).
+MAX_VALUES = 300_000
+_COUNT_VALUES_FROM_BYTES = MAX_VALUES
 # A double holds at most 309 integer digits; a float may be written with more (`0.000…1`).
 MAX_NUMBER_DIGITS = 400
 _TOO_DEEP = f"YAML nested deeper than {MAX_DEPTH} levels"
@@ -211,6 +217,11 @@ def parse_yaml(raw: bytes, display: str) -> tuple[SourceDocument | None, list[Di
     if not text.strip():
         return fail("file is empty", "catalog/empty-file",
                     hint="remove it, or start it with `domain: <name>`")
+    if len(text) > _COUNT_VALUES_FROM_BYTES:
+        past_limit = _value_past_limit(text)
+        if past_limit is not None:
+            return fail(f"file holds more than {MAX_VALUES:,} values", "catalog/too-many-values",
+                        *past_limit, hint="split the catalog into one file per domain")
     try:
         root = _Loader(text).get_single_node()
     except yaml.MarkedYAMLError as error:
@@ -236,6 +247,25 @@ def parse_yaml(raw: bytes, display: str) -> tuple[SourceDocument | None, list[Di
         mark = refusal.node.start_mark
         return fail(refusal.message, refusal.code, mark.line + 1, mark.column + 1, refusal.hint)
     return document, converter.diagnostics
+
+
+def _value_past_limit(text: str) -> tuple[int, int] | None:
+    """Where the file's values pass MAX_VALUES, if they do (syntax errors are left to the
+    composer, which reports them with more context)."""
+    count = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, _VALUE_EVENTS):
+                count += 1
+                if count > MAX_VALUES and event.start_mark is not None:
+                    return event.start_mark.line + 1, event.start_mark.column + 1
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+_VALUE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent,
+                 yaml.AliasEvent)
 
 
 def _first_too_deep(text: str) -> tuple[int, int] | None:

@@ -209,3 +209,17 @@ def test_import_reads_the_existing_catalog_the_same_way(write_catalog: WriteCata
     assert sorted(blobs) == ["metricsctl.yaml", "shop.yaml"]
     assert located(problems) == [(f"{root}/env.yaml", "catalog/link-outside"),
                                  (f"{root}/pipe.yaml:1:1", "catalog/not-a-file")]
+
+
+def test_a_catalog_past_the_value_limit_stops_reading(
+        write_catalog: WriteCatalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    from metricsctl.catalog import loader
+
+    monkeypatch.setattr(loader, "MAX_CATALOG_VALUES", 10)  # 6 in each domain file
+    root = write_catalog({"a.yaml": SHOP, "b.yaml": SHOP.replace("shop", "b"),
+                          "c.yaml": SHOP.replace("shop", "c")})
+    result = load_catalog(root)
+    assert [(str(d.location), d.code) for d in result.errors] == [
+        (f"{root}/b.yaml:1:1", "catalog/too-many-values")]
+    assert result.errors[0].message == ("the catalog holds more than 10 values with this "
+                                        "file; the files after it were not read")

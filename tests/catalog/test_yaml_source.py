@@ -190,3 +190,14 @@ def test_numbers_a_double_holds_are_kept_and_infinity_written_as_such_is_a_value
     assert document.data["a"][0] == 10**307 and document.data["a"][1] == 1.5e308
     assert document.data["a"][2:4] == [math.inf, -math.inf]
     assert document.data["a"][4] == 1000
+
+
+def test_a_file_of_more_values_than_the_limit_is_refused_before_it_is_composed() -> None:
+    from metricsctl.catalog.yaml_source import MAX_VALUES
+
+    text = "domain: x\nitems: [" + "1," * MAX_VALUES + "1]\n"
+    document, diagnostics = parse(text)
+    assert document is None
+    assert [(d.code, d.message, d.location.line if d.location else None)
+            for d in diagnostics] == [
+        ("catalog/too-many-values", "file holds more than 300,000 values", 2)]
