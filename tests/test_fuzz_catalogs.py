@@ -6,8 +6,9 @@ pathological PromQL, spec paths that are not regular files. Each case runs in a 
 process limited to 1 GiB more address space and 20 s (tests/fuzz_runner.py); it must end
 with exit 0 or 1 for each command, no traceback (generate's "target failed: KeyError"
 counts as one), no signal, no overrun (120 s for the few cases of 10,000 panels or
-alerts, which are valid work, linear but slow on a loaded 2-core machine). A few cases also run as `python -m metricsctl` in a
-fresh process limited to 1 GiB in all, as users run it.
+alerts, which are valid work, linear but slow on a loaded 2-core machine). A few cases
+also run as `python -m metricsctl` in a fresh process limited to 1 GiB in all, as users
+run it.
 """
 
 from __future__ import annotations
