@@ -1,8 +1,9 @@
 """What every lint check needs: the catalog's series and labels, and every expression parsed.
 
 Built once per run. Series names come from the one naming function
-(`metricsctl.catalog.naming`); recording-rule outputs and Prometheus' own series (`up`,
-`ALERTS`, `scrape_*`) are known too, with the labels each carries.
+(`metricsctl.catalog.naming`); recording-rule outputs, the series SLOs record
+(`slo:sli_error:ratio_rate5m`...) and Prometheus' own series (`up`, `ALERTS`, `scrape_*`)
+are known too, with the labels each carries.
 """
 
 from __future__ import annotations
@@ -263,6 +264,22 @@ def _sites(catalog: Catalog) -> list[ExprSite]:
     return sites
 
 
+def _slo_series(catalog: Catalog) -> dict[str, tuple[RecordingRule, frozenset[str]]]:
+    """The series the SLOs' generated rules record, each with the labels it may carry: the
+    rules' own (sloth_id, sloth_window...) and the SLOs' `by:` dimensions, over every SLO
+    that records it."""
+    from metricsctl.slo.rules import slo_rule_groups
+
+    found: dict[str, tuple[RecordingRule, frozenset[str]]] = {}
+    for slo in catalog.slos.values():
+        groups = slo_rule_groups(slo)
+        for rule in (*groups.sli, *groups.metadata):
+            labels = frozenset(rule.labels) | frozenset(slo.by)
+            first, known = found.get(rule.name, (rule, frozenset()))
+            found[rule.name] = (first, known | labels)
+    return found
+
+
 def build_context(catalog: Catalog) -> LintContext:
     target_labels, target_values = _target_labels(catalog)
     series: dict[str, Series] = {}
@@ -272,6 +289,8 @@ def build_context(catalog: Catalog) -> LintContext:
     context = LintContext(catalog, series, target_labels, target_values, _sites(catalog))
     for rule in catalog.recording_rules.values():
         series.setdefault(rule.name, Series(rule.name, SampleKind.RECORDED, None, rule=rule))
+    for name, (rule, labels) in _slo_series(catalog).items():
+        series.setdefault(name, Series(name, SampleKind.RECORDED, labels, rule=rule))
     # Recording-rule outputs carry the labels their expression keeps, plus their own. A rule
     # may read another: repeat until nothing changes (a chain is at most as long as the list).
     from metricsctl.lint.label_sets import output_labels

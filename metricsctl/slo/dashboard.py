@@ -26,9 +26,6 @@ from metricsctl.slo.numbers import decimal_text, exact
 from metricsctl.slo.sli import id_matchers, sli_error_record
 from metricsctl.slo.windows import ALERT_WINDOWS
 
-# The panels read recording rules that exist only in the generated rule files, and ALERTS.
-_LINT_DISABLE = frozenset({"promql/unknown-metric"})
-
 
 def slo_dashboard_uid(domain: str) -> str:
     return f"{domain}-slos"[:40]
@@ -97,5 +94,5 @@ def slo_dashboards(project: Project, domains: Sequence[Domain],
             description=f"Service level objectives of {domain.title or domain.name}: "
                         f"{objectives}. Derived from the `slos:` section.",
             folder=project.folder, tags=("slo",), refresh="1m", time_from="now-7d",
-            rows=tuple(_slo_row(slo) for slo in mine), lint_disable=_LINT_DISABLE))
+            rows=tuple(_slo_row(slo) for slo in mine)))
     return result
