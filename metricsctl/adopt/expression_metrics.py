@@ -122,7 +122,7 @@ class ExpressionMetrics:
                 families[name][1].append(name)
             elif self.series[name].quantile_label:
                 families[name] = ("summary", [name])
-            elif name.endswith("_total"):
+            elif name.endswith("_total") or self.series[name].rated:
                 families[name] = ("counter", [name])
             else:
                 families[name] = ("gauge", [name])
@@ -136,6 +136,8 @@ class ExpressionMetrics:
                          if label not in ignored and reserved_label_problem(label) is None)
             reason = _reason(type_name, names, any(self.series[n].rated for n in names))
             body: dict[str, Any] = {"type": type_name, "inferred": True, "help": INFERRED_HELP}
+            if type_name == "counter" and not metric.endswith("_total"):
+                body["total_suffix"] = False
             if kept:
                 body["labels"] = list(kept)
             entry = DraftEntry("metrics", metric, body, first.location,
@@ -163,9 +165,9 @@ def _reason(type_name: str, names: list[str], rated: bool) -> str:
         return "type inferred: histogram, from its _bucket series"
     if type_name == "summary":
         return "type inferred: summary, from its quantile label or _sum/_count without buckets"
+    if type_name == "counter" and rated and not names[0].endswith("_total"):
+        return ("type inferred: counter, from rate() over it; exposed without _total "
+                "(total_suffix: false)")
     if type_name == "counter":
         return "type inferred: counter, from the _total suffix"
-    if rated:
-        return ("type inferred: gauge; rate() is applied to it, but a catalog counter's "
-                "series ends in _total")
     return "type inferred: gauge"

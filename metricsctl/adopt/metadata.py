@@ -89,8 +89,13 @@ def _metric(run: ImportRun, family: MetricFamily, location: Location) -> DraftEn
     type_name = _DECLARED.get(family.type)
     name = family.name
     inferred = False
+    bare = False
     if family.type == "counter" and not name.endswith("_total"):
-        name += "_total"  # OpenMetrics names the family without the suffix its samples carry
+        # OpenMetrics names the family without the suffix its samples carry; an exporter
+        # written before OpenMetrics naming exposes the counter's samples under the bare name.
+        bare = any(sample.name == name for sample in family.samples)
+        if not bare:
+            name += "_total"
     elif family.type == "info":
         type_name, name = "gauge", name if name.endswith("_info") else name + "_info"
     elif family.type == "stateset":
@@ -104,6 +109,8 @@ def _metric(run: ImportRun, family: MetricFamily, location: Location) -> DraftEn
     body: dict[str, Any] = {"type": type_name}
     if inferred:
         body["inferred"] = True
+    if bare:
+        body["total_suffix"] = False
     if family.unit and _UNIT.fullmatch(family.unit):
         body["unit"] = family.unit
     body["help"] = (family.help or "").strip() or NO_HELP

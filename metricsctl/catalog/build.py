@@ -345,6 +345,7 @@ class CatalogBuilder:
                                    if isinstance(r, str)),
                 lint_disable=_lint_disable(spec),
                 type_inferred=_get(spec, "inferred", bool, False),
+                total_suffix=_get(spec, "total_suffix", bool, True),
             ))
         return result
 

@@ -85,6 +85,22 @@ def _check_metrics(catalog: Catalog) -> Iterator[Diagnostic]:
                              metric.source.field("labels", index))
             seen.add(label.name)
         yield from _check_buckets(metric)
+        yield from _check_total_suffix(metric)
+
+
+def _check_total_suffix(metric: Metric) -> Iterator[Diagnostic]:
+    if metric.total_suffix:
+        return
+    where = metric.source.field("total_suffix", key=True)
+    if metric.type is not MetricType.COUNTER:
+        yield _error("catalog/invalid-total-suffix",
+                     f"`total_suffix` only applies to counters; `{metric.name}` is a "
+                     f"{metric.type}", where, "remove `total_suffix`")
+    elif metric.name.endswith("_total"):
+        yield _error("catalog/invalid-total-suffix",
+                     f"`{metric.name}` ends in _total already: `total_suffix: false` says "
+                     "its series carry no _total", where,
+                     "remove `total_suffix`, or name the counter as its series are named")
 
 
 def _check_series_collisions(catalog: Catalog) -> Iterator[Diagnostic]:
@@ -92,7 +108,7 @@ def _check_series_collisions(catalog: Catalog) -> Iterator[Diagnostic]:
     counter `x` and a gauge `x_created`...); reported at the second, once per pair."""
     owners: dict[str, Metric] = {}
     for metric in catalog.metrics.values():
-        names = registered_names(metric.name, metric.type)
+        names = registered_names(metric.name, metric.type, metric.total_suffix)
         reported: set[str] = set()
         for name in names:
             first = owners.get(name)

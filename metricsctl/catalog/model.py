@@ -84,6 +84,7 @@ class Metric:
     renamed_from: tuple[str, ...] = ()
     lint_disable: frozenset[str] = frozenset()
     type_inferred: bool = False  # `inferred: true`: guessed by import, to be confirmed
+    total_suffix: bool = True  # `total_suffix: false`: a counter exposed without `_total`
 
     @property
     def label_names(self) -> tuple[str, ...]:
@@ -94,7 +95,7 @@ class Metric:
 
     @property
     def series(self) -> ExposedSeries:
-        return exposed_series(self.name, self.type)
+        return exposed_series(self.name, self.type, self.total_suffix)
 
 
 @dataclass(frozen=True, slots=True)

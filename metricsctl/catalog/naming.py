@@ -41,8 +41,14 @@ def counter_base(name: str) -> str:
     return name[: -len("_total")] if name.endswith("_total") else name
 
 
-def exposed_series(name: str, metric_type: MetricType) -> ExposedSeries:
-    """The series a metric named `name` of `metric_type` exposes."""
+def exposed_series(name: str, metric_type: MetricType, total_suffix: bool = True) -> ExposedSeries:
+    """The series a metric named `name` of `metric_type` exposes.
+
+    `total_suffix=False` is a counter exposed under its bare name with no `_created`, as
+    exporters written before OpenMetrics naming do (the catalog's `total_suffix: false`).
+    """
+    if metric_type is MetricType.COUNTER and not total_suffix:
+        return ExposedSeries(name, (name,))
     if metric_type is MetricType.COUNTER:
         base = counter_base(name)
         total, created = f"{base}_total", f"{base}_created"
@@ -59,7 +65,8 @@ def exposed_series(name: str, metric_type: MetricType) -> ExposedSeries:
     return ExposedSeries(name, (name,))
 
 
-def registered_names(name: str, metric_type: MetricType) -> tuple[str, ...]:
+def registered_names(name: str, metric_type: MetricType,
+                     total_suffix: bool = True) -> tuple[str, ...]:
     """Every name the metric takes in a registry: its family name and each sample name.
 
     A counter `x_total` takes `x`, `x_total` and `x_created`; a histogram `x` takes `x`,
@@ -67,7 +74,7 @@ def registered_names(name: str, metric_type: MetricType) -> tuple[str, ...]:
     both be registered (prometheus_client raises DuplicateTimeseries) and would mix their
     series on /metrics.
     """
-    series = exposed_series(name, metric_type)
+    series = exposed_series(name, metric_type, total_suffix)
     return (series.family, *(sample for sample in series.samples if sample != series.family))
 
 

@@ -24,7 +24,8 @@ COUNTER_TOTAL = Rule(
     "naming/counter-total", Severity.WARNING, "a counter whose name does not end in _total",
     "Client libraries expose counters with a _total suffix whatever they are called, so a "
     "catalog name without it differs from the series people query. Name the counter "
-    "<name>_total.")
+    "<name>_total. An exporter you do not own that exposes the bare name (written before "
+    "OpenMetrics naming) is declared as it is, with `total_suffix: false`.")
 NON_COUNTER_TOTAL = Rule(
     "naming/non-counter-total", Severity.ERROR, "a gauge, histogram or summary named _total",
     "_total promises a counter: people (and linters) will rate() it. A gauge named _total "
@@ -162,7 +163,9 @@ def _check_metric(metric: Metric) -> Iterator[Finding]:
     if metric.type is MetricType.COUNTER and not name.endswith("_total"):
         yield _metric_finding(COUNTER_TOTAL, metric,
                               'counter metrics should have "_total" suffix',
-                              f"rename it to `{name}_total`")
+                              f"rename it to `{name}_total`" if metric.total_suffix else
+                              f"if you own the code that exposes it, expose it as `{name}_total` "
+                              "and remove `total_suffix: false`")
     if metric.type is not MetricType.COUNTER and name.endswith("_total"):
         yield _metric_finding(NON_COUNTER_TOTAL, metric,
                               'non-counter metrics should not have "_total" suffix',

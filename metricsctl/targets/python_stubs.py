@@ -296,6 +296,9 @@ class StubModule:
     specs: tuple[str, ...]
     aliases: tuple[LiteralAlias, ...]
     metrics: tuple[MetricStub, ...]
+    # Counters exposed without _total (`total_suffix: false`): prometheus_client always adds
+    # it, so a module declaring them would expose other series than the catalog's.
+    left_out: tuple[str, ...] = ()
 
     @property
     def exports(self) -> list[str]:
@@ -374,7 +377,7 @@ def module_view(instrumentation: Instrumentation) -> StubModule:
     """The model with every Python identifier resolved: what the template renders."""
     names = _names(_MODULE_NAMES)
     aliases = _aliases(instrumentation, names)
-    metrics = instrumentation.metrics
+    metrics = tuple(metric for metric in instrumentation.metrics if _declarable(metric))
     # Names that are identifiers already claim theirs first, so `a_b` keeps `set_a_b` and
     # `a:b` becomes `set_a_b_`, whatever their order in the catalog.
     claim_order = sorted(metrics, key=lambda metric: not metric.name.isidentifier())
@@ -395,8 +398,15 @@ def module_view(instrumentation: Instrumentation) -> StubModule:
         buckets = tuple(py_float(b) for b in metric.buckets) if metric.buckets else None
         stubs.append(MetricStub(metric, constants[metric.name], _CLASSES[metric.type],
                                 tuple(label_params), functions[metric.name], buckets))
+    left_out = tuple(metric.name for metric in instrumentation.metrics
+                     if not _declarable(metric))
     return StubModule(instrumentation.module, instrumentation.project, instrumentation.specs,
-                      tuple(aliases.values()), tuple(stubs))
+                      tuple(aliases.values()), tuple(stubs), left_out)
+
+
+def _declarable(metric: InstrumentedMetric) -> bool:
+    """Whether prometheus_client can expose the metric's series as the catalog names them."""
+    return metric.type is not MetricType.COUNTER or metric.metric.total_suffix
 
 
 def build_module(catalog: Catalog) -> StubModule:
