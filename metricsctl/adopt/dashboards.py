@@ -5,7 +5,9 @@ panel its type, title, description, queries (expr, legend, refId, instant, forma
 decimals, min/max, thresholds, overrides and gridPos. Everything else (options, colours,
 links, repeat settings, library panel references, other datasources...) is carried verbatim
 in the panel's or the dashboard's `grafana:` escape hatch, which generation deep-merges
-into its output, and reported as such. Variables are carried verbatim too.
+into its output, and reported as such. Variables are carried verbatim too. The dashboard
+is marked `as_written: true`, so generation adds nothing derived (alert thresholds, runbook
+links, navigation, automatic variables) and it comes back as it was.
 """
 
 from __future__ import annotations
@@ -120,6 +122,9 @@ class _DashboardReader:
                 verbatim[key] = value
         if data.get("title") == "":
             verbatim["title"] = ""
+        # Generation adds alert thresholds and runbook links to panels that show alerts, a
+        # link to the other dashboards, automatic variables: the estate's dashboard had none.
+        body["as_written"] = True
         if verbatim:
             body["grafana"] = verbatim
             self.run.report.add(Outcome.VERBATIM, "dashboard fields", uid, location,

@@ -484,6 +484,7 @@ class CatalogBuilder:
                 rows=tuple(rows),
                 grafana=_get(spec, "grafana", dict, {}),
                 lint_disable=_lint_disable(spec),
+                as_written=_get(spec, "as_written", bool, False),
             ))
         return result
 
@@ -558,6 +559,7 @@ class CatalogBuilder:
                                 if isinstance(o, dict)),
                 grafana=_get(item, "grafana", dict, {}),
                 lint_disable=_lint_disable(item),
+                as_written=_get(item, "as_written", bool, False),
             ))
         return tuple(result)
 

@@ -186,6 +186,8 @@ class Panel:
     # Verbatim Grafana panel JSON, deep-merged last into the generated panel.
     grafana: Mapping[str, Any] = field(default_factory=dict)
     lint_disable: frozenset[str] = frozenset()
+    # `as_written: true`: no alert thresholds, threshold lines or runbook links derived.
+    as_written: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +234,8 @@ class Dashboard:
     # Verbatim Grafana dashboard JSON, deep-merged last into the generated dashboard.
     grafana: Mapping[str, Any] = field(default_factory=dict)
     lint_disable: frozenset[str] = frozenset()
+    # `as_written: true` (import sets it): nothing derived is added, on any of its panels.
+    as_written: bool = False
 
     def all_panels(self) -> Iterator[Panel]:
         yield from self.panels

@@ -227,6 +227,8 @@ def with_automatic_variables(catalog: Catalog, dashboard: Dashboard,
     `labels` are computed from the catalog when not given."""
     from metricsctl.catalog.model import Variable
 
+    if dashboard.as_written:
+        return dashboard
     wanted = [label for label in (labels if labels is not None else _automatic_labels(catalog))
               if not any(v.label == label or v.name == label for v in dashboard.variables)]
     if not wanted:
@@ -330,7 +332,8 @@ def build_dashboard(catalog: Catalog, dashboard: Dashboard,
         "editable": False,
         "fiscalYearStartMonth": 0,
         "graphTooltip": CURSOR_SYNC_CROSSHAIR,
-        "links": dashboard_links(catalog) if len(catalog.dashboards) > 1 else [],
+        "links": ([] if dashboard.as_written or len(catalog.dashboards) < 2
+                  else dashboard_links(catalog)),
         "panels": build_panels(catalog, dashboard, alerts),
         "refresh": dashboard.refresh or "",
         "schemaVersion": SCHEMA_VERSION,

@@ -238,9 +238,12 @@ def build_panel(catalog: Catalog, dashboard: Dashboard, panel: Panel, placed: Pl
             "content": panel.content or "", "mode": "markdown"}
         return deep_merge(result, panel.grafana)
     exprs = [query.expr for query in queries]
-    plotted = alerts.plotted(exprs)
+    # As written (an imported dashboard): nothing derived from the alerts, and threshold
+    # lines only where the panel's own JSON draws them (Grafana's default is off).
+    as_written = panel.as_written or dashboard.as_written
     # The catalog's thresholds win; else those of the alerts this panel plots.
-    thresholds = panel.thresholds or alert_thresholds(catalog, plotted)
+    thresholds = panel.thresholds if as_written else (
+        panel.thresholds or alert_thresholds(catalog, alerts.plotted(exprs)))
     transformations: list[dict[str, Any]] = []
     if panel.type == "stat":
         options, defaults = _stat()
@@ -253,7 +256,7 @@ def build_panel(catalog: Catalog, dashboard: Dashboard, panel: Panel, placed: Pl
     elif panel.type == "table":
         options, defaults, transformations = _table(queries)
     else:
-        options, defaults = _timeseries(panel, bool(thresholds))
+        options, defaults = _timeseries(panel, bool(thresholds) and not as_written)
     if panel.type != "heatmap":
         standard = {"unit": panel_unit(catalog, panel), "decimals": panel.decimals,
                     "min": _number(panel.min), "max": _number(panel.max)}
@@ -269,7 +272,7 @@ def build_panel(catalog: Catalog, dashboard: Dashboard, panel: Panel, placed: Pl
     })
     if transformations:
         result["transformations"] = transformations
-    links = _runbook_links(alerts.reading(exprs))
+    links = [] if as_written else _runbook_links(alerts.reading(exprs))
     if links:
         result["links"] = links
     return deep_merge(result, panel.grafana)
