@@ -41,6 +41,11 @@ def check_limits(expr: str) -> LimitExceeded | None:
     if len(expr) > MAX_LENGTH:
         return LimitExceeded(f"PromQL expression of {len(expr):,} characters; the limit is "
                              f"{MAX_LENGTH:,}", MAX_LENGTH)
+    if len(expr) <= MAX_OPERATORS and \
+            expr.count("(") + expr.count("[") + expr.count("{") <= MAX_NESTING:
+        # Every operator is at least one character and every opener one of these three,
+        # so neither limit can be exceeded: no need to tokenize (most expressions).
+        return None
     depth = 0
     braces = 0  # inside `{...}`, `=` and words are label matchers, not operators
     operators = 0
