@@ -130,7 +130,8 @@ class _DashboardReader:
             self.run.report.add(Outcome.VERBATIM, "dashboard fields", uid, location,
                                 ", ".join(sorted(verbatim)))
         self.run.estate.domain(domain, location).entries.append(DraftEntry(
-            "dashboards", uid, body, location, origin_comment(location, f"dashboard {title}")))
+            "dashboards", uid, body, location, origin_comment(location, f"dashboard {title}"),
+            self.at("uid") if data.get("uid") else None))
         self.run.report.add(Outcome.MAPPED, "dashboard", uid, location)
 
     # -- variables -------------------------------------------------------------------------

@@ -26,6 +26,7 @@ class DraftEntry:
     body: dict[str, Any]
     origin: Location
     comment: str
+    key_origin: Location | None = None  # where the source names it (a dashboard's uid)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from metricsctl.adopt.drafts import DomainDraft, DraftEntry, Estate, entry_key
-from metricsctl.adopt.report import Conflict, Report
+from metricsctl.adopt.report import Conflict, Renamed, Report
 from metricsctl.catalog.loader import (
     PROJECT_FILE,
     SPEC_SUFFIXES,
@@ -35,6 +35,7 @@ from metricsctl.diagnostics import Diagnostic, Location, Severity
 _GLOBAL_SECTIONS = ("metrics", "recording_rules", "alerts", "dashboards")
 # An alert or recording rule of another domain may share a name: the key then gets a suffix.
 _RENAMEABLE = {"alerts": "alert", "recording_rules": "record"}
+_UID_LENGTH = 40  # Grafana's longest dashboard uid
 _SECTION_ORDER = ("labels", "metrics", "recording_rules", "alerts", "dashboards")
 _PROJECT_NAME = re.compile(r"[^a-z0-9_-]+")
 HEADER = "Imported by `metricsctl import`; each entry says where it came from."
@@ -175,7 +176,8 @@ class _Planner:
         self.root_name = root_name
         self.replacements: dict[str, list[_Edit]] = {}  # file -> --force replacements
         self.written_data: dict[str, Any] = {}  # new file -> its data
-        self.taken: set[tuple[str, str, str]] = set()  # (section, domain or "", key) this run
+        # (section, domain or "", key) -> the entry that took it, this run
+        self.taken: dict[tuple[str, str, str], Location] = {}
 
     def files(self) -> dict[str, str]:
         result: dict[str, str] = {}
@@ -225,8 +227,16 @@ class _Planner:
             if not clash:
                 break
             number += 1
-            candidate = f"{base}_{number}"
-        self.taken.add((section, scope, candidate))
+            suffix = f"_{number}"
+            # A dashboard uid stays within Grafana's 40 characters.
+            candidate = (base[:_UID_LENGTH - len(suffix)] if section == "dashboards"
+                         else base) + suffix
+        self.taken[(section, scope, candidate)] = entry.key_origin or entry.origin
+        if section == "dashboards" and candidate != base:
+            # The uid is the dashboard's address in Grafana: a new one is never silent.
+            self.report.renamed.append(Renamed(section, base, candidate,
+                                               self.taken[(section, scope, base)],
+                                               entry.key_origin or entry.origin))
         body = dict(entry.body)
         if section in _RENAMEABLE and candidate != entry.name:
             body = {_RENAMEABLE[section]: entry.name, **body}

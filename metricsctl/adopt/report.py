@@ -42,10 +42,22 @@ class Conflict:
     overwritten: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Renamed:
+    """An imported entry whose key another imported entry took first: stored under `key`."""
+
+    section: str
+    name: str  # the key both wanted (a dashboard's uid)
+    key: str  # the key it got
+    first: Location  # the entry that kept the name
+    second: Location  # this one
+
+
 @dataclass
 class Report:
     items: list[Item] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    renamed: list[Renamed] = field(default_factory=list)
     errors: list[Diagnostic] = field(default_factory=list)
     added: list[tuple[str, str, str]] = field(default_factory=list)  # file, section, key
     unchanged: list[tuple[str, str]] = field(default_factory=list)  # section, key
@@ -68,6 +80,9 @@ class Report:
         return bool(self.errors) or any(not c.overwritten for c in self.conflicts)
 
 
+_SINGULAR = {"dashboards": "dashboard uid"}
+
+
 def render_text(report: Report, *, dry_run: bool) -> str:
     """The report for people: counts per source, then every item that was not simply mapped."""
     lines: list[str] = []
@@ -79,6 +94,10 @@ def render_text(report: Report, *, dry_run: bool) -> str:
             continue
         detail = f": {item.detail}" if item.detail else ""
         lines.append(f"  {item.location}: {item.outcome.value} {item.kind} {item.name}{detail}")
+    for renamed in report.renamed:
+        lines.append(f"{renamed.second}: {_SINGULAR.get(renamed.section, renamed.section)} "
+                     f"`{renamed.name}` is also that of {renamed.first}: imported as "
+                     f"`{renamed.key}`")
     for conflict in report.conflicts:
         verb = "overwritten (--force)" if conflict.overwritten else "conflict, kept as it is"
         lines.append(f"{conflict.existing}: {conflict.section} `{conflict.key}` differs from "
@@ -109,6 +128,9 @@ def render_json(report: Report, *, dry_run: bool) -> str:
         "conflicts": [{"section": c.section, "key": c.key, "existing": where(c.existing),
                        "incoming": where(c.incoming), "overwritten": c.overwritten}
                       for c in report.conflicts],
+        "renamed": [{"section": r.section, "name": r.name, "key": r.key,
+                     "first": where(r.first), "second": where(r.second)}
+                    for r in report.renamed],
         "errors": [{"code": d.code, "message": d.message, "hint": d.hint,
                     **(where(d.location) if d.location else {})} for d in report.errors],
         "added": [{"file": f, "section": s, "key": k} for f, s, k in report.added],

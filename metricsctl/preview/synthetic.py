@@ -102,7 +102,14 @@ def _gauge_level(catalog: Catalog, metric: Metric) -> tuple[float, float]:
     return 50.0, 30.0
 
 
-def _is_failure(labels: dict[str, str]) -> bool:
+_MONEY_WORDS = ("cost", "usd", "eur", "dollar", "spend", "price")
+_FAILURE_WORDS = ("error", "fail", "declin", "reject", "timeout", "dropped")
+
+
+def _is_failure(metric: Metric, labels: dict[str, str]) -> bool:
+    """Series of failures grow slowly: a few percent of their siblings, as on a healthy day."""
+    if any(word in metric.name for word in _FAILURE_WORDS):
+        return True
     return any(value in ("error", "failed", "failure", "timeout") or value.startswith("5")
                for key, value in labels.items() if key not in ("job", "instance"))
 
@@ -110,7 +117,10 @@ def _is_failure(labels: dict[str, str]) -> bool:
 def _metric_lines(catalog: Catalog, metric: Metric, times: list[int]) -> Iterator[str]:
     series = metric.series
     kind = metric.type
-    yield f"# TYPE {series.family} {kind.value}"
+    # OpenMetrics wants a counter's samples to end in _total: a counter exposed under its
+    # bare name (`total_suffix: false`) is written as `unknown`, which PromQL reads the same.
+    bare = kind is MetricType.COUNTER and not metric.total_suffix
+    yield f"# TYPE {series.family} {'unknown' if bare else kind.value}"
     span = times[-1] - times[0] or 1
     for labels in _label_sets(catalog, metric):
         text = _labels_text(labels)
@@ -129,7 +139,9 @@ def _metric_lines(catalog: Catalog, metric: Metric, times: list[int]) -> Iterato
                 value = max(0.0, level + amplitude * (wave - 1) / 0.35)
                 yield f"{metric.name}{text} {value:.6g} {t}"
             continue
-        rate = rng.uniform(2, 40) * (0.03 if _is_failure(labels) else 1)
+        rate = rng.uniform(2, 40) * (0.02 if _is_failure(metric, labels) else 1)
+        if any(word in metric.name for word in _MONEY_WORDS):
+            rate *= 0.01  # cents per request, not dollars
         total = 0.0
         counts = []
         for index, wave in enumerate(waves):

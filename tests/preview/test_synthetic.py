@@ -1,0 +1,64 @@
+"""Synthetic data looks like a healthy day: failures are a few percent, money grows in cents,
+and every line is OpenMetrics that promtool backfills (a bare counter is written unknown)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from metricsctl.preview.synthetic import openmetrics
+from tests.conftest import WriteCatalog, load_valid_catalog
+
+END = 1_790_000_000.0
+HOURS_6 = 6 * 3600.0
+
+CHAT = """
+    domain: chat
+    labels:
+      model: {values: [small, large]}
+    metrics:
+      chat_requests_total: {type: counter, help: Requests., labels: [model]}
+      chat_errors_total: {type: counter, help: Failed requests., labels: [model]}
+      chat_cost_usd_total: {type: counter, help: Spend., labels: [model]}
+      node_vmstat_pgmajfault: {type: counter, total_suffix: false, help: Major faults.}
+    """
+
+
+def last_values(lines: list[str]) -> dict[str, float]:
+    """The last value of each sample name, summed over its series."""
+    last: dict[str, dict[str, float]] = {}
+    for line in lines:
+        if line.startswith("#"):
+            continue
+        series, value, _ = line.rsplit(" ", 2)
+        name = re.split(r"[{ ]", series, maxsplit=1)[0]
+        last.setdefault(name, {})[series] = float(value)
+    return {name: sum(values.values()) for name, values in last.items()}
+
+
+def test_failures_grow_slowly_and_money_in_cents(write_catalog: WriteCatalog) -> None:
+    catalog = load_valid_catalog(write_catalog({"chat.yaml": CHAT}))
+
+    totals = last_values(list(openmetrics(catalog, END, [HOURS_6])))
+
+    assert 0.005 < totals["chat_errors_total"] / totals["chat_requests_total"] < 0.1
+    assert totals["chat_cost_usd_total"] / totals["chat_requests_total"] < 0.1
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
+def test_promtool_backfills_every_line_including_a_bare_counter(write_catalog: WriteCatalog,
+                                                               tmp_path: Path) -> None:
+    catalog = load_valid_catalog(write_catalog({"chat.yaml": CHAT}))
+    lines = list(openmetrics(catalog, END, [HOURS_6]))
+    source = tmp_path / "data.om"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    assert "# TYPE node_vmstat_pgmajfault unknown" in lines
+    result = subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics",
+                             str(source), str(tmp_path / "blocks")],
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
