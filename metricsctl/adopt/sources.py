@@ -3,6 +3,7 @@ estate: rule files, Grafana dashboards, scrape configurations and /metrics expos
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,8 +19,6 @@ from metricsctl.diagnostics import Diagnostic, Location, Severity
 if TYPE_CHECKING:
     from metricsctl.grafana.settings import ConnectionSettings
 
-# The catalog loader's bound on one file, for every source file alike.
-MAX_FILE_BYTES = 8 * 1024 * 1024
 _FILE_SUFFIXES = (".yaml", ".yml", ".json", ".prom", ".txt", ".metrics")
 _EXPOSITION_LINE = re.compile(r"^# (HELP|TYPE|UNIT|EOF)\b", re.MULTILINE)
 URL = re.compile(r"https?://", re.IGNORECASE)
@@ -58,27 +57,31 @@ def read_sources(sources: Iterable[str], options: ImportOptions) -> ImportRun:
     run = ImportRun(options)
     texts: list[tuple[str, str]] = []
     urls: list[str] = []
+    read: set[str] = set()
     for source in sources:
         if URL.match(source):
             urls.append(source)
             continue
         path = Path(source)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file()
-                           and p.suffix in _FILE_SUFFIXES
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
-            if not files:
+            errors = len(run.report.errors)
+            files = _directory_files(run, path)
+            if not files and len(run.report.errors) == errors:
                 run.error("import/empty-source", "no rule, dashboard, scrape or exposition "
                           "files in this directory", Location(source))
-        elif path.exists():
-            files = [path]
+        elif path.exists() or path.is_symlink():
+            files = [(path, path)]
         else:
             run.error("import/missing-source", "no such file or directory", Location(source))
             continue
-        for file in files:
-            text = _read(run, file)
+        for shown, real in files:
+            identity = os.path.realpath(real)
+            if identity in read:  # the same file again (named twice, or linked to)
+                continue
+            read.add(identity)
+            text = _read(run, shown, real)
             if text is not None:
-                texts.append((str(file), text))
+                texts.append((str(shown), text))
     # Rule files and scrape configs first: their names (recorded series, target labels) tell
     # what the dashboards and expositions read.
     kinds = [(display, text, detect(text)) for display, text in texts]
@@ -110,20 +113,92 @@ def detect(text: str) -> str:
     return "yaml"
 
 
-def _read(run: ImportRun, path: Path) -> str | None:
+def _directory_files(run: ImportRun, root: Path) -> list[tuple[Path, Path]]:
+    """The source files under `root` as (shown path, resolved path), in name order.
+
+    As for spec files (catalog/spec_files.py): hidden entries are skipped, symbolic links
+    are followed while they stay inside the directory, and one leading outside it is an
+    error (not read); a directory reached twice through links is a loop, reported.
+    """
+    real_root = Path(os.path.realpath(root))
+    found: list[tuple[Path, Path]] = []
+    seen: set[tuple[int, int]] = set()
+
+    def walk(directory: Path, shown: Path) -> None:
+        try:
+            status = directory.stat()
+            if (status.st_dev, status.st_ino) in seen:
+                run.error("import/symlink-loop", "symbolic link loop: this directory is "
+                          "already included", Location(str(shown)), "remove the link")
+                return
+            seen.add((status.st_dev, status.st_ino))
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as error:
+            run.error("import/unreadable", f"cannot list directory: {error.strerror or error}",
+                      Location(str(shown)))
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            child, real = shown / entry.name, Path(entry.path)
+            try:
+                is_link = entry.is_symlink()
+                if is_link:
+                    real = Path(os.path.realpath(entry.path))
+                is_dir = real.is_dir() if is_link else entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_link, is_dir = False, False
+            if not is_dir and not entry.name.endswith(_FILE_SUFFIXES):
+                continue
+            if is_link and not real.is_relative_to(real_root):
+                run.error("import/link-outside", f"symbolic link leads outside {root} (to "
+                          f"{real}): not read", Location(str(child)),
+                          "give the file it leads to as a SOURCE of its own")
+            elif is_dir:
+                walk(real, child)
+            else:
+                found.append((child, real))
+
+    walk(real_root, root)
+    return found
+
+
+def _read(run: ImportRun, display: Path, path: Path) -> str | None:
+    """The text of a regular file within the catalog loader's bound on one file (8 MiB);
+    anything else (a named pipe, a device, a socket, a file growing past the bound) is a
+    located error, never waited on or read without end."""
+    from metricsctl.catalog.spec_files import (
+        SpecFileError,
+        open_flags,
+        read_regular_file,
+    )
+
+    where = Location(str(display))
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            run.error("import/too-large", f"file is larger than {MAX_FILE_BYTES // 1048576} MiB",
-                      Location(str(path)))
-            return None
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        run.error("import/encoding", f"file is not valid UTF-8 (byte {error.start})",
-                  Location(str(path)))
+        # A source named on the command line may be a link; one found in a directory
+        # was resolved by the walk, and is opened without following a link swapped in since.
+        descriptor = os.open(path, open_flags(follow=path == display))
+        data = read_regular_file(descriptor)
+    except SpecFileError as error:
+        code = _FILE_ERRORS.get(error.code, "import/unreadable")
+        run.error(code, error.message, where, _FILE_HINTS.get(code, error.hint))
+        return None
     except OSError as error:
-        run.error("import/unreadable", f"cannot read file: {error.strerror or error}",
-                  Location(str(path)))
+        run.error("import/unreadable", f"cannot read file: {error.strerror or error}", where)
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        run.error("import/encoding", f"file is not valid UTF-8 (byte {error.start})", where)
     return None
+
+
+_FILE_ERRORS = {"catalog/not-a-file": "import/not-a-file",
+                "catalog/file-too-large": "import/too-large",
+                "catalog/unreadable": "import/unreadable"}
+_FILE_HINTS = {"import/not-a-file": "a source is a regular file (or a directory of them); "
+                                    "save the stream to a file, or give its URL",
+               "import/too-large": "import the estate in parts"}
 
 
 def _read_yaml(run: ImportRun, display: str, text: str) -> None:
