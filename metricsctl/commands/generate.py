@@ -216,8 +216,10 @@ def _generate(specs_dir: Path | None, out: Path, names: list[str] | None, *, che
     subset = bool(names)
     size = len(catalog.metrics) + len(catalog.alerts) + len(catalog.recording_rules) + sum(
         1 for dashboard in catalog.dashboards.values() for _ in dashboard.all_panels())
-    # A large catalog renders in forked processes while this one lints it.
-    with Rendering(catalog, targets, parallel=worth_forking(size)) as rendering:
+    # A large catalog renders in forked processes while this one lints it (a single target
+    # too: rendering and the lint gate then run side by side).
+    parallel = worth_forking(size) and (lint or len(targets) > 1)
+    with Rendering(catalog, targets, parallel=parallel) as rendering:
         if lint:
             from metricsctl.commands.lint import refuse_lint_errors
 

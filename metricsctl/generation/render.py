@@ -102,10 +102,12 @@ class Rendering:
     """
 
     def __init__(self, catalog: Catalog, targets: Sequence[str], *, parallel: bool) -> None:
+        """`parallel`: render in forked processes, even a single target (the caller has
+        other work meanwhile, e.g. generate's lint gate)."""
         self._catalog = catalog
         self._targets = list(targets)
         self._forked = ForkedRendering(lambda name: run_target(name, catalog), self._targets) \
-            if parallel and len(self._targets) > 1 else None
+            if parallel and self._targets else None
 
     def __enter__(self) -> Rendering:
         return self

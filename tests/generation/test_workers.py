@@ -48,6 +48,17 @@ def test_the_real_targets_render_identically_in_processes_and_in_process() -> No
     assert multiprocessing.active_children() == []
 
 
+def test_a_single_target_renders_in_its_own_process_identically() -> None:
+    catalog = load(SMALL_CATALOG)
+
+    with Rendering(catalog, ["grafana"], parallel=True) as rendering:
+        assert multiprocessing.active_children() != []  # rendering while the caller lints
+        forked = rendering.result()
+
+    assert forked == render_targets(catalog, ["grafana"])
+    assert multiprocessing.active_children() == []
+
+
 def test_a_failing_target_is_reported_as_in_process(monkeypatch: pytest.MonkeyPatch,
                                                     shop: Catalog) -> None:
     use_targets(monkeypatch, {"boards": render_boards, "failing": render_failing})
