@@ -7,18 +7,17 @@ Failures are `FetchError`s whose message is one line naming the host and what we
 
 from __future__ import annotations
 
-import os
 import random
 import socket
-import ssl
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from metricsctl import __version__
 from metricsctl.grafana.backoff import RetryPolicy, is_retryable_status, parse_retry_after
+from metricsctl.grafana.tls import error_causes, session_verification, tls_failure_reason
 
 if TYPE_CHECKING:
     import requests
@@ -124,14 +123,14 @@ class HttpGetter:
 
             session = requests.Session()
             # Not trust_env: a ~/.netrc entry would replace the bearer token; the proxy and
-            # CA-bundle variables are honoured explicitly instead (see _verification).
+            # CA-bundle variables are honoured explicitly instead (see session_verification).
             session.trust_env = False
             # Our loop retries, with backoff; the adapter's connections obey the deadline of
             # each attempt (grafana/deadline.py: a dripping answer is cut off in time).
             adapter = DeadlineAdapter(max_retries=0)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
-            session.verify = _verification(self.settings.verify)
+            session.verify = session_verification(self.settings.verify)
             session.headers["User-Agent"] = USER_AGENT
             if self.settings.token:
                 session.headers["Authorization"] = f"Bearer {self.settings.token}"
@@ -218,36 +217,10 @@ def _timed_out(url: str, timeout: float) -> FetchError:
                       "--timeout bounds each request as a whole (connect and every read)")
 
 
-def _verification(verify: bool | str) -> bool | str:
-    if verify is not True:
-        return verify
-    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
 
 
-def _causes(error: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    pending: list[BaseException] = [error]
-    while pending:
-        current = pending.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        nested = [getattr(current, "reason", None), current.__cause__, current.__context__,
-                  *current.args]
-        pending.extend(item for item in nested if isinstance(item, BaseException))
 
 
-def _tls_reason(error: BaseException) -> str:
-    for cause in _causes(error):
-        if isinstance(cause, ssl.SSLCertVerificationError) and cause.verify_message:
-            return f"certificate verify failed: {cause.verify_message}"
-        if isinstance(cause, ssl.SSLError) and cause.reason:
-            reason = str(cause.reason).replace("_", " ").lower()
-            if cause.reason == "WRONG_VERSION_NUMBER":
-                reason += " (is the server speaking plain http?)"
-            return reason
-    return "handshake failed"
 
 
 def _network_error(error: Exception, url: str, timeout: float) -> tuple[FetchError, bool]:
@@ -256,7 +229,7 @@ def _network_error(error: Exception, url: str, timeout: float) -> tuple[FetchErr
 
     host = host_of(url)
     if isinstance(error, requests.exceptions.SSLError):
-        return FetchError(f"TLS with {host} failed: {_tls_reason(error)}",
+        return FetchError(f"TLS with {host} failed: {tls_failure_reason(error)}",
                           "pass --ca-cert with the CA that signed the server's certificate"), False
     if isinstance(error, requests.exceptions.ConnectTimeout):
         return FetchError(f"timed out connecting to {host} after {timeout:g} s"), True
@@ -265,7 +238,7 @@ def _network_error(error: Exception, url: str, timeout: float) -> tuple[FetchErr
     if isinstance(error, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                           requests.exceptions.InvalidSchema)):
         return FetchError(f"{url!r} is not a valid http:// or https:// URL"), False
-    chain = list(_causes(error))
+    chain = list(error_causes(error))
     if any(isinstance(cause, socket.gaierror) or type(cause).__name__ == "NameResolutionError"
            for cause in chain):
         return FetchError(f"cannot resolve the host name in {host}"), False

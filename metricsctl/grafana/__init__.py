@@ -8,7 +8,8 @@ Building blocks any HTTP client of metricsctl reuses (Prometheus' too), each fre
 - redaction.py: `redact(text, secrets)`, `secret_forms(token, user, password)`,
   `header_safe_problem(value)`;
 - progress.py: `WaitListener`, `RetryNotice`, `SlowNotice`, `wait_listener(quiet=...)`;
-- settings.py: `tls_verification(ca_cert, insecure)`, `display_url(url)`.
+- settings.py: `tls_verification(ca_cert, insecure)`, `display_url(url)`;
+- tls.py: `session_verification(verify)`, `error_causes(error)`, `tls_failure_reason(error)`.
 Grafana's: client.py, preflight.py, plan.py, permissions.py, apply.py, report.py,
 search.py, download.py.
 """

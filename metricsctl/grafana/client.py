@@ -18,13 +18,11 @@ Each thread gets its own requests.Session, so a thread pool can share one client
 from __future__ import annotations
 
 import json
-import os
 import random
 import socket
-import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
@@ -49,6 +47,7 @@ from metricsctl.grafana.errors import (
 from metricsctl.grafana.progress import SLOW_AFTER, RetryNotice, SlowNotice, WaitListener
 from metricsctl.grafana.redaction import redact
 from metricsctl.grafana.settings import ConnectionSettings
+from metricsctl.grafana.tls import error_causes, session_verification, tls_failure_reason
 
 if TYPE_CHECKING:
     import requests
@@ -228,7 +227,7 @@ class GrafanaClient:
             adapter = DeadlineAdapter(max_retries=0, pool_connections=1, pool_maxsize=4)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
-            session.verify = _verification(self.settings.verify)
+            session.verify = session_verification(self.settings.verify)
             session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
             session.headers["Authorization"] = self.settings.credentials.authorization()
             self._local.session = session
@@ -297,10 +296,10 @@ class GrafanaClient:
                                        "bounds each request as a whole (connect and every "
                                        "read) and raises the limit")
         if isinstance(error, requests.exceptions.SSLError):
-            return TlsError(f"TLS with {host} failed: {_tls_reason(error)}",
+            return TlsError(f"TLS with {host} failed: {tls_failure_reason(error)}",
                               "pass --ca-cert with the CA that signed Grafana's certificate "
                               "(or --insecure to skip verification, not recommended)")
-        chain = list(_causes(error))
+        chain = list(error_causes(error))
         if any(isinstance(cause, socket.gaierror) or type(cause).__name__ == "NameResolutionError"
                for cause in chain):
             return DnsError(f"cannot resolve the host name {self.hostname!r}",
@@ -319,39 +318,10 @@ class GrafanaClient:
         return NetworkError(f"request to {host} failed: {type(error).__name__}")
 
 
-def _verification(verify: bool | str) -> bool | str:
-    """--ca-cert and --insecure win; by default REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE when set
-    (as requests and curl do), else the system's trust store."""
-    if verify is not True:
-        return verify
-    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
 
 
-def _causes(error: BaseException) -> Iterator[BaseException]:
-    """The exception and everything it wraps (urllib3's `.reason`, args, causes)."""
-    seen: set[int] = set()
-    pending: list[BaseException] = [error]
-    while pending:
-        current = pending.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        nested = [getattr(current, "reason", None), current.__cause__, current.__context__,
-                  *current.args]
-        pending.extend(item for item in nested if isinstance(item, BaseException))
 
 
-def _tls_reason(error: BaseException) -> str:
-    for cause in _causes(error):
-        if isinstance(cause, ssl.SSLCertVerificationError) and cause.verify_message:
-            return f"certificate verify failed: {cause.verify_message}"
-        if isinstance(cause, ssl.SSLError) and cause.reason:
-            reason = str(cause.reason).replace("_", " ").lower()
-            if cause.reason == "WRONG_VERSION_NUMBER":
-                reason += " (is the server speaking plain http?)"
-            return reason
-    return "handshake failed"
 
 
 def _short(error: BaseException) -> str:
