@@ -339,10 +339,15 @@ def _syntax_message(error: yaml.MarkedYAMLError) -> str:
     return f"{problem} {context}"
 
 
+_new_tuple = tuple.__new__  # a Span without NamedTuple's Python-level __new__ (one per value)
+
+
 def _span(node: Node) -> Span:
     style = node.style if isinstance(node, ScalarNode) else None
-    return Span(node.start_mark.line + 1, node.start_mark.column + 1,
-                node.end_mark.line + 1, node.end_mark.column + 1, style or None)
+    start, end = node.start_mark, node.end_mark
+    span: Span = _new_tuple(Span, (start.line + 1, start.column + 1, end.line + 1,
+                                   end.column + 1, style or None))
+    return span
 
 
 def _children(node: Node) -> Iterator[Node]:
