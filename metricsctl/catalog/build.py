@@ -264,7 +264,8 @@ class CatalogBuilder:
                        "drop max_cardinality: the values already bound the label")
         return Label(name=name, scope=scope, source=source,
                      description=_get(spec, "description", str, ""), values=values,
-                     max_cardinality=bound, lint_disable=_lint_disable(spec))
+                     max_cardinality=bound, lint_disable=_lint_disable(spec),
+                     alert_dimension=_get(spec, "alert_dimension", bool, False))
 
     def metric_labels(self, document: SourceDocument, path: PathKey, items: list[Any],
                       domain: Domain, project: Project) -> tuple[Label, ...]:

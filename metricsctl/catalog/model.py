@@ -54,6 +54,9 @@ class Label:
     values: tuple[str, ...] | None = None
     max_cardinality: int | None = None
     lint_disable: frozenset[str] = frozenset()
+    # `alert_dimension: true`: alerts over a metric with this label fire per value of it
+    # (per model, per queue); lint reports an alert that aggregates it away.
+    alert_dimension: bool = False
 
     @property
     def cardinality(self) -> int | None:

@@ -25,7 +25,7 @@ FIELD_ORDER: dict[str, tuple[str, ...]] = {
     "rule_group": ("name", "interval", "limit", "query_offset"),
     "metrics": ("type", "inferred", "total_suffix", "unit", "help", "description", "labels",
                 "buckets", "owner", "deprecated", "renamed_from", "lint"),
-    "labels": ("name", "description", "values", "max_cardinality", "lint"),
+    "labels": ("name", "description", "values", "max_cardinality", "alert_dimension", "lint"),
     "recording_rules": ("record", "expr", "labels", "description", "lint"),
     "alerts": ("alert", "expr", "for", "keep_firing_for", "severity", "summary", "description",
                "runbook_url", "labels", "annotations", "absent", "panel_link", "lint"),

@@ -7,12 +7,21 @@ from collections.abc import Iterator
 from types import ModuleType
 
 from metricsctl.diagnostics import Severity
-from metricsctl.lint import alerts, cardinality, inferred_types, naming, promql_rules
+from metricsctl.lint import (
+    alert_dimensions,
+    alerts,
+    cardinality,
+    inferred_types,
+    latency_alerts,
+    naming,
+    promql_rules,
+)
 from metricsctl.lint.context import LintContext
 from metricsctl.lint.rule import Finding, Rule
 
 # Each family module defines RULES and `check(context) -> Iterator[Finding]`.
-FAMILIES: tuple[ModuleType, ...] = (promql_rules, naming, alerts, cardinality, inferred_types)
+FAMILIES: tuple[ModuleType, ...] = (promql_rules, naming, alerts, alert_dimensions, latency_alerts,
+                                    cardinality, inferred_types)
 
 UNKNOWN_RULE = Rule(
     "lint/unknown-rule", Severity.ERROR, "an unknown lint rule id in the configuration",

@@ -1,7 +1,8 @@
 """Alerts seen from dashboards: which panel plots an alert, its threshold, its runbook.
 
 A panel *plots an alert's expression* when one of its queries is the alert's compared side
-(`venice_balance_diem` for `venice_balance_diem < 10`), read the way a dashboard writes it:
+(`venice_balance_diem` for `venice_balance_diem < 10`; before a filter such as a traffic
+guard, `... and on (route) ... > 0.1`), read the way a dashboard writes it:
 whitespace, range windows (`[5m]` against `[$__rate_interval]`) and matchers on dashboard
 variables (`service=~"$service"`) do not count. Such a panel shows the alert's threshold,
 and the alert points at the panel (Grafana's `__dashboardUid__`/`__panelId__` annotations).
@@ -75,9 +76,30 @@ def _top_level_comparison(expr: str) -> tuple[str, str, str] | None:
     return found
 
 
+_FILTER_KEYWORD = re.compile(r"(?<![A-Za-z0-9_:])(and|unless)(?![A-Za-z0-9_:])")
+
+
+def _before_filter(expr: str) -> str:
+    """The expression before a top-level `and`/`unless`: the alert's value and threshold
+    (`p95 > 2 and on (route) traffic > 0.1` is plotted as `p95 > 2`)."""
+    depth, quote = 0, ""
+    for index, char in enumerate(expr):
+        if quote:
+            quote = "" if char == quote and expr[index - 1] != "\\" else quote
+        elif char in "\"'`":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0 and index > 0 and _FILTER_KEYWORD.match(expr, index):
+            return expr[:index]
+    return expr
+
+
 @functools.cache
 def _split_alert_expr(expr: str) -> tuple[str, str, float] | None:
-    split = _top_level_comparison(expr)
+    split = _top_level_comparison(_before_filter(expr))
     if split is None:
         return None
     left, op, right = split

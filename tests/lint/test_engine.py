@@ -120,8 +120,9 @@ def test_every_rule_has_a_stable_id_a_summary_and_an_explanation() -> None:
         assert len(rule.explanation) > 80 and rule.explanation.endswith(".")
     assert set(rules) == {
         "adoption/inferred-type", "alert/absent-without-for", "alert/absolute-error-threshold",
-        "alert/group-interval",
-        "alert/missing-annotation", "alert/missing-for", "alert/no-comparison",
+        "alert/aggregates-away-dimension", "alert/group-interval",
+        "alert/latency-without-traffic-guard", "alert/missing-annotation", "alert/missing-for",
+        "alert/no-comparison",
         "alert/template-syntax", "alert/template-unknown-label",
         "alert/unknown-external-label", "alert/value-in-labels",
         "cardinality/metric-budget", "cardinality/total-budget", "cardinality/unbounded-label",

@@ -23,6 +23,8 @@ RULES = Path(__file__).resolve().parent.parent / "fixtures" / "rules"
 
 EXPECTED = {
     "alert/absolute-error-threshold": 3,
+    # CoreDNS' p99 per zone and per upstream, etcd's per gRPC method (issue 12).
+    "alert/latency-without-traffic-guard": 3,
     "alert/missing-for": 5,
     "alert/template-unknown-label": 11,
     "naming/camel-case": 3,
@@ -80,3 +82,19 @@ def test_issue_9_false_findings_stay_gone(linted: tuple[list[Diagnostic], Path],
     diagnostics, _ = linted
 
     assert not [d for d in diagnostics if message in d.message]
+
+
+@pytest.mark.parametrize("alert", [
+    # Thanos guards its query latency: `and sum by (job) (rate(..._count[5m])) > 0`.
+    "ThanosQueryInstantLatencyHigh",
+    # Periodic work has steady traffic: etcd's WAL fsyncs, backend commits, peer probes.
+    "etcdHighFsyncDurations", "etcdHighCommitDurations", "etcdMemberCommunicationSlow",
+    # A certificate's remaining lifetime is a duration, not a latency.
+    "KubeClientCertificateExpiration",
+])
+def test_guarded_and_periodic_latencies_are_not_reported(
+        linted: tuple[list[Diagnostic], Path], alert: str) -> None:
+    diagnostics, _ = linted
+
+    assert not [d for d in diagnostics if d.code == "alert/latency-without-traffic-guard"
+                and f"`{alert}`" in d.message]

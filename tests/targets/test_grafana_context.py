@@ -92,6 +92,29 @@ def test_a_panel_plotting_an_alert_expression_shows_its_thresholds(
     assert requests == [{"color": "green", "value": None}, {"color": "orange", "value": 100}]
 
 
+def test_a_traffic_guard_after_the_threshold_does_not_hide_what_the_alert_plots(
+        write_catalog: WriteCatalog) -> None:
+    domain = DOMAIN.replace("dashboards:\n", """\
+  BusyModel:
+    expr: |
+      sum by (model) (rate(llm_requests_total[5m])) > 20
+      and on (model) sum by (model) (rate(llm_requests_total[1h])) > 1
+    severity: warning
+    runbook_url: https://runbooks.example/busy-model
+dashboards:
+  models:
+    title: Models
+    panels:
+      - {title: By model, expr: 'sum by (model) (rate(llm_requests_total[$__rate_interval]))'}
+""")
+    catalog = load(write_catalog({"shop.yaml": domain}, project=PROJECT))
+
+    defaults = panel(board(catalog, "models"), "By model")["fieldConfig"]["defaults"]
+    assert defaults["thresholds"]["steps"] == [{"color": "green", "value": None},
+                                               {"color": "orange", "value": 20}]
+    assert grafana.alert_panel_annotations(catalog)["BusyModel"]["__dashboardUid__"] == "models"
+
+
 def test_panels_link_to_the_runbooks_of_alerts_on_their_metrics(
         write_catalog: WriteCatalog) -> None:
     dashboard = board(catalog_with(write_catalog, BOARDS), "money")
