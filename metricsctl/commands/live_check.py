@@ -70,6 +70,9 @@ def live_check(
         "certificates.")] = None,
     insecure: Annotated[bool, typer.Option(
         "--insecure", help="Do not verify TLS certificates (not recommended).")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress bar, no notices of retries and slow answers "
+        "(shown on a terminal only).")] = False,
 ) -> None:
     """Check what runs against the catalog: unknown and missing metrics, types, help and
     units, label sets and values, histogram buckets, cardinality; then coverage.
@@ -94,7 +97,8 @@ def live_check(
     settings = _http_settings(timeout, ca_cert, insecure, bool(prometheus))
     text = output_format is DiagnosticFormat.text
     try:
-        observation, warnings = _observe(catalog, settings, urls, files, prometheus, jobs, text)
+        observation, warnings = _observe(catalog, settings, urls, files, prometheus, jobs,
+                                         text and not quiet, quiet)
     except _InputError as failure:
         _input_failure(failure.diagnostic, output_format)
     from metricsctl.live.check import live_check as check
@@ -133,14 +137,16 @@ def _http_settings(timeout: float, ca_cert: Path | None, insecure: bool,
 
 def _observe(catalog: Catalog, settings: HttpSettings, urls: Sequence[str],
              files: Sequence[Path], prometheus: str | None, jobs: Sequence[str],
-             text: bool) -> tuple[Observation, list[Diagnostic]]:
+             progress: bool, quiet: bool) -> tuple[Observation, list[Diagnostic]]:
     from metricsctl.exposition.http import HttpGetter
+    from metricsctl.grafana.progress import wait_listener
     from metricsctl.live.samples import Observation
 
     observation = Observation()
     warnings: list[Diagnostic] = []
     steps = _step_count(urls, files, prometheus)
-    with HttpGetter(settings) as getter, _progress(steps, text) as step:
+    with HttpGetter(settings, listener=wait_listener(quiet=quiet)) as getter, \
+            _progress(steps, progress) as step:
         if prometheus:
             _observe_prometheus(observation, catalog, getter, prometheus, jobs, step)
         sources: list[str | Path] = [*urls, *files]
@@ -206,11 +212,12 @@ def _fetch_diagnostic(error: Exception, source: str) -> Diagnostic:
 
 
 @contextmanager
-def _progress(total: int, text: bool) -> Iterator[Callable[[str], None]]:
-    """A transient progress bar on stderr when it is a terminal (text output); else nothing."""
+def _progress(total: int, shown: bool) -> Iterator[Callable[[str], None]]:
+    """A transient progress bar on stderr when it is a terminal (text output, not --quiet);
+    else nothing."""
     import sys
 
-    if not (text and sys.stderr.isatty()):  # checked first: rich costs a lot to import
+    if not (shown and sys.stderr.isatty()):  # checked first: rich costs a lot to import
         yield lambda description: None
         return
     from metricsctl import console

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import socket
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 
 from metricsctl import __version__
 from metricsctl.grafana.backoff import RetryPolicy, is_retryable_status, parse_retry_after
+from metricsctl.grafana.progress import SLOW_AFTER, RetryNotice, SlowNotice, WaitListener
 from metricsctl.grafana.tls import error_causes, session_verification, tls_failure_reason
 
 if TYPE_CHECKING:
@@ -66,8 +68,10 @@ class HttpBody:
 class HttpGetter:
     """GETs with one session (connection reuse); use as a context manager."""
 
-    def __init__(self, settings: HttpSettings, *, seed: int | None = None) -> None:
+    def __init__(self, settings: HttpSettings, *, seed: int | None = None,
+                 listener: WaitListener | None = None) -> None:
         self.settings = settings
+        self.listener = listener  # told of retries and slow answers (grafana/progress.py)
         self._session: requests.Session | None = None
         self._rng = random.Random(seed)
 
@@ -95,7 +99,7 @@ class HttpGetter:
         attempt = 0
         while True:
             attempt += 1
-            outcome = self._attempt(method, url, fields, accept)
+            outcome = self._attempt(method, url, fields, accept, attempt)
             retry_after: float | None = None
             if isinstance(outcome, HttpBody):
                 if 200 <= outcome.status < 300:
@@ -113,6 +117,10 @@ class HttpGetter:
                 if attempt > 1:
                     error = FetchError(f"{error.message} (after {attempt} attempts)", error.hint)
                 raise error
+            if self.listener is not None:
+                self.listener.retrying(RetryNotice(
+                    method, self.settings.redact(url), self.settings.redact(error.message),
+                    attempt, policy.attempts, delay))
             time.sleep(delay)
 
     def _session_for(self) -> requests.Session:
@@ -138,16 +146,37 @@ class HttpGetter:
         return self._session
 
     def _attempt(self, method: str, url: str, fields: Mapping[str, str | list[str]] | None,
-                 accept: str) -> HttpBody | tuple[FetchError, bool]:
+                 accept: str, attempt: int) -> HttpBody | tuple[FetchError, bool]:
         """One try, connect and the whole body within the timeout: the answer, or the failure
         and whether another try may help."""
+        session = self._session_for()
+        timeout = self.settings.timeout
+        slow = None
+        if self.listener is not None and timeout > SLOW_AFTER:
+            from metricsctl.grafana.deadline import watchdog
+
+            listener = self.listener
+            notice = SlowNotice(method, self.settings.redact(url), attempt,
+                                self.settings.retry.attempts, SLOW_AFTER, timeout)
+            # From a thread of its own: a blocked stderr must never hold up the watchdog,
+            # which enforces every request's deadline.
+            slow = watchdog().schedule(SLOW_AFTER, lambda: threading.Thread(
+                target=listener.slow, args=(notice,), name="metricsctl-notice",
+                daemon=True).start())
+        try:
+            return self._attempt_within(session, method, url, fields, accept, timeout)
+        finally:
+            if slow is not None:
+                slow.cancel()
+
+    def _attempt_within(self, session: requests.Session, method: str, url: str,
+                        fields: Mapping[str, str | list[str]] | None, accept: str,
+                        timeout: float) -> HttpBody | tuple[FetchError, bool]:
         import requests
         from requests.utils import get_environ_proxies
 
         from metricsctl.grafana.deadline import request_deadline
 
-        session = self._session_for()
-        timeout = self.settings.timeout
         with request_deadline(timeout) as deadline:
             try:
                 with session.request(

@@ -10,12 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import pty
-import re
-import select
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,7 +21,7 @@ from typing import Any
 import pytest
 
 from metricsctl.grafana.backoff import RetryPolicy
-from tests.conftest import REPO_ROOT, run_metricsctl
+from tests.conftest import run_metricsctl
 from tests.grafana.conftest import PROXY_VARIABLES
 from tests.grafana_server import GrafanaServer, RequestRecord, silent_url
 from tests.grafana_server.catalogs import PushCatalog as Catalog
@@ -35,6 +30,7 @@ from tests.grafana_server.certificates import make_pki
 from tests.grafana_server.fault_matrix import TOKEN as MATRIX_TOKEN
 from tests.grafana_server.fault_matrix import FaultCase, fault_cases, run_case
 from tests.grafana_server.targets import GrafanaTarget, loopback_target, real_target
+from tests.terminal import run_on_a_terminal, terminal_text
 
 TOKEN = "glsa_loopbackTestToken_5f2c9a7e1d"  # a test token: it must never leak
 PASSWORD = "pa55-word-never-shown"
@@ -746,38 +742,6 @@ def test_as_a_process_no_progress_bar_without_a_terminal(
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert_no_secret(result.stdout, "stdout")
-
-
-def run_on_a_terminal(*args: str, env: dict[str, str]) -> tuple[int, bytes, bytes]:
-    """`python -m metricsctl ARGS` with stderr on a pseudo-terminal: (exit code, what the
-    terminal showed, stdout)."""
-    primary, secondary = pty.openpty()
-    environment = {**os.environ, "COLUMNS": "200", "TERM": "xterm", **env}
-    process = subprocess.Popen([sys.executable, "-m", "metricsctl", *args],
-                               stdout=subprocess.PIPE, stderr=secondary, env=environment,
-                               cwd=REPO_ROOT)
-    os.close(secondary)
-    terminal = b""
-    while True:
-        ready, _, _ = select.select([primary], [], [], 60)
-        if not ready:
-            break
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:  # the process closed its end
-            break
-        if not chunk:
-            break
-        terminal += chunk
-    stdout, _ = process.communicate(timeout=60)
-    os.close(primary)
-    return process.returncode, terminal, stdout
-
-
-def terminal_text(shown: bytes) -> str:
-    """What a terminal showed, as text without its styles and carriage returns."""
-    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode("utf-8", "replace")).replace(
-        "\r\n", "\n")
 
 
 def test_a_progress_bar_shows_on_a_terminal(loopback: GrafanaTarget,
