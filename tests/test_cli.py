@@ -38,3 +38,25 @@ def test_no_arguments_shows_help_as_a_usage_error() -> None:
     result = run_metricsctl()
     assert result.returncode == 2
     assert "Usage: metricsctl [OPTIONS] COMMAND" in result.stdout + result.stderr
+
+
+def test_a_command_runs_alone_exactly_as_in_the_whole_app() -> None:
+    from typer.testing import CliRunner
+
+    from metricsctl.cli import app, app_for
+
+    runner = CliRunner()
+    for name in ("generate", "import", "live-check", "list"):
+        for args in ([name, "--help"], [name, "--no-such-option"]):
+            lean = runner.invoke(app_for(args), args)
+            whole = runner.invoke(app, args)
+            assert app_for(args) is not app
+            assert (lean.exit_code, lean.output) == (whole.exit_code, whole.output), args
+
+
+def test_help_completion_and_unknown_commands_get_the_whole_app() -> None:
+    from metricsctl.cli import app, app_for
+
+    assert app_for([]) is app
+    assert app_for(["--help"]) is app
+    assert app_for(["generat"]) is app
