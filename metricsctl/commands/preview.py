@@ -56,36 +56,44 @@ def preview(
         raise typer.BadParameter(f"no dashboard with uid {', '.join(unknown)} "
                                  f"(the catalog has: {known})", param_hint="--dashboard")
     try:
-        from metricsctl.preview.render import preview_dashboards, time_ranges
+        from metricsctl.preview.render import dashboard_queries, preview_dashboards, time_ranges
     except ModuleNotFoundError as error:
         console.stderr().print(f"error: preview needs {error.name}; {INSTALL_HINT}",
                                markup=False, emoji=False, highlight=False)
         raise typer.Exit(1) from None
+    from metricsctl.preview.recorded import reads_alerts
     from metricsctl.preview.source import PrometheusSource
     from metricsctl.preview.synthetic import PreviewDataError, SyntheticPrometheus
+    from metricsctl.targets.grafana import build_dashboards
 
     chosen = uids or list(catalog.dashboards)
+    boards = build_dashboards(catalog)
     err = console.stderr()
     if prometheus is not None:
         with PrometheusSource(prometheus) as source:
-            written = preview_dashboards(catalog, chosen, source, out,
+            written = preview_dashboards(catalog, chosen, source, out, dashboards=boards,
                                          subtitle=f"data: {prometheus}", time_from=time_from)
             failures = source.errors
     elif SyntheticPrometheus.available():
+        queries = dashboard_queries(boards[uid] for uid in chosen)
+        subtitle = ("synthetic data from the catalog and its recording rules, evaluated by "
+                    "Prometheus")
+        if reads_alerts(queries):
+            subtitle += "; alerts are not evaluated (ALERTS panels stay empty)"
         with tempfile.TemporaryDirectory(prefix="metricsctl-preview-") as work:
             try:
-                with SyntheticPrometheus(catalog, Path(work),
+                with SyntheticPrometheus(catalog, Path(work), queries=queries,
                                          ranges=time_ranges(catalog, chosen, time_from)) as source:
-                    written = preview_dashboards(
-                        catalog, chosen, source, out, time_from=time_from,
-                        subtitle="synthetic data from the catalog, evaluated by Prometheus")
+                    written = preview_dashboards(catalog, chosen, source, out,
+                                                 time_from=time_from, subtitle=subtitle,
+                                                 dashboards=boards)
                     failures = source.errors
             except PreviewDataError as error:
                 err.print(f"error: {error}", markup=False, emoji=False, highlight=False)
                 raise typer.Exit(1) from None
     else:
         written = preview_dashboards(
-            catalog, chosen, None, out, time_from=time_from,
+            catalog, chosen, None, out, time_from=time_from, dashboards=boards,
             subtitle="wireframe: no prometheus/promtool on PATH for synthetic data "
                      "(layout, titles and units only)")
         failures = []

@@ -58,13 +58,23 @@ def draw_dashboard(dashboard: Mapping[str, Any], source: DataSource | None, out:
     return drawing.save(out)
 
 
+def dashboard_queries(dashboards: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every panel query of `dashboards`, as written (Grafana variables included)."""
+    return [target["expr"] for dashboard in dashboards for panel in _panels(dashboard)
+            for target in panel.get("targets", [])
+            if isinstance(target.get("expr"), str) and target["expr"].strip()]
+
+
 def preview_dashboards(catalog: Catalog, uids: Sequence[str] | None, source: DataSource | None,
                        out_dir: Path, *, subtitle: str = "", time_from: str | None = None,
-                       now: float | None = None) -> list[Path]:
-    """Draw the catalog's dashboards (`uids`, or all) into `out_dir`/<uid>.png."""
+                       now: float | None = None,
+                       dashboards: Mapping[str, Mapping[str, Any]] | None = None) -> list[Path]:
+    """Draw the catalog's dashboards (`uids`, or all) into `out_dir`/<uid>.png;
+    `dashboards`: the grafana target's dashboards by uid, if already built."""
     from metricsctl.targets.grafana import build_dashboards
 
-    dashboards = build_dashboards(catalog)
+    if dashboards is None:
+        dashboards = build_dashboards(catalog)
     chosen: Iterable[str] = uids if uids else list(dashboards)
     return [draw_dashboard(dashboards[uid], source, out_dir / f"{uid}.png", subtitle=subtitle,
                            time_from=time_from, now=now)
