@@ -32,13 +32,30 @@ PARALLEL_THRESHOLD = 1000
 
 
 def worth_forking(catalog_size: int) -> bool:
-    """Whether to render in separate processes: a large catalog, several cores, Linux."""
-    if catalog_size < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2 \
-            or sys.platform != "linux":
+    """Whether to render in separate processes: a large catalog, several cores of which one
+    is free, Linux.
+
+    A forked process costs CPU time the in-process render does not (pages of the catalog
+    copied on write, PromQL parsed again: about 0.2 s on bench/bench_grafana.py's catalog),
+    which pays only when it runs on a core that would otherwise idle. When the 1-minute load
+    average already fills every core, rendering in-process is faster.
+    """
+    cores = os.cpu_count() or 1
+    if catalog_size < PARALLEL_THRESHOLD or cores < 2 or sys.platform != "linux":
+        return False
+    if _busy(cores):
         return False
     import multiprocessing  # only now: most runs render in-process and never need it
 
     return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _busy(cores: int) -> bool:
+    """Whether the processes waiting to run already fill every core."""
+    try:
+        return os.getloadavg()[0] >= cores
+    except OSError:  # not available: assume a free core, as before
+        return False
 
 
 def _render_and_send(run: RunTarget, name: str, connection: Connection) -> None:

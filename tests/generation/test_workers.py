@@ -119,8 +119,18 @@ def test_leaving_early_stops_targets_still_rendering(monkeypatch: pytest.MonkeyP
 def test_only_large_catalogs_are_worth_forking(size: int, expected: bool,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.5, 0.5, 0.5))
 
     assert worth_forking(size) is expected
+
+
+@pytest.mark.parametrize(("load", "expected"), [(1.9, True), (2.0, False), (5.5, False)])
+def test_forking_needs_a_core_the_load_leaves_free(load: float, expected: bool,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+
+    assert worth_forking(10 * PARALLEL_THRESHOLD) is expected
 
 
 def test_one_core_is_not_worth_forking(monkeypatch: pytest.MonkeyPatch) -> None:
