@@ -42,9 +42,11 @@ def preview(
 
     Data comes from --prometheus (variables at All), else from synthetic series made from
     the catalog and evaluated by a real Prometheus started on 127.0.0.1 (when `prometheus`
-    and `promtool` are on PATH), else the picture is a wireframe of the layout, saying so.
-    Exit 0 when every picture was written with all its queries answered, 1 on an invalid
-    catalog, a failed query or start-up, 2 on usage errors (unknown dashboard, bad --from).
+    and `promtool` are on PATH), with the recording rules (SLO rules too) the dashboards
+    read backfilled by that Prometheus (alerts are not evaluated: ALERTS panels stay
+    empty), else the picture is a wireframe of the layout, saying so. Exit 0 when every
+    picture was written with all its queries answered, 1 on an invalid catalog, a failed
+    query or rule, or start-up, 2 on usage errors (unknown dashboard, bad --from).
     """
     from metricsctl import console
 

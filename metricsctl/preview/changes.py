@@ -1,10 +1,10 @@
 """`metricsctl diff --previews DIR`: the changed dashboards drawn before and after.
 
 A dashboard changed when its generated JSON differs between the two catalogs (added and
-removed ones too). Each side is drawn with its own catalog's synthetic data (or as a
-wireframe without Prometheus) for the same time range ending at the same instant, so a
-panel that did not change looks the same in both pictures. The markdown report gets a table
-that references the images.
+removed ones too). Each side is drawn with its own catalog's synthetic data and recorded
+series (or as a wireframe without Prometheus) for the same time range ending at the same
+instant, so a panel that did not change looks the same in both pictures. The markdown
+report gets a table that references the images.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def changed_dashboards(base: Catalog, head: Catalog) -> list[tuple[str, dict[str
 
 def _draw_side(catalog: Catalog, boards: dict[str, dict[str, Any]], directory: Path,
                suffix: str, now: float) -> dict[str, Path]:
-    from metricsctl.preview.render import draw_dashboard, range_seconds
+    from metricsctl.preview.render import dashboard_queries, draw_dashboard, range_seconds
     from metricsctl.preview.synthetic import SyntheticPrometheus
 
     if not boards:
@@ -54,8 +54,9 @@ def _draw_side(catalog: Catalog, boards: dict[str, dict[str, Any]], directory: P
     ranges = sorted({range_seconds(board.get("time", {}).get("from"))
                      for board in boards.values()}, reverse=True)
     with tempfile.TemporaryDirectory(prefix="metricsctl-preview-") as work, \
-            SyntheticPrometheus(catalog, Path(work), ranges=ranges, end=now) as source:
-        return draw_all(source, f"{suffix}: synthetic data from the catalog")
+            SyntheticPrometheus(catalog, Path(work), ranges=ranges, end=now,
+                                queries=dashboard_queries(boards.values())) as source:
+        return draw_all(source, f"{suffix}: synthetic data from the catalog and its rules")
 
 
 def draw_previews(base: Catalog, head: Catalog, directory: Path) -> list[PreviewPair]:

@@ -7,7 +7,9 @@ threshold of an alert on them, so the panel shows it), histograms fill their buc
 log-normal latency, summaries their `_sum` and `_count`; every scrape job has `up`. The
 samples are written as OpenMetrics, turned into TSDB blocks by `promtool tsdb
 create-blocks-from openmetrics`, and served by `prometheus` started on a free 127.0.0.1 port.
-The same catalog and end time always give the same data.
+The recording rules the previewed dashboards read are then evaluated by that Prometheus and
+backfilled the same way (`recorded`). The same catalog, dashboards and end time always give
+the same data.
 """
 
 from __future__ import annotations
