@@ -154,6 +154,10 @@ def test_panels_over_recorded_series_show_data_and_a_broken_rule_is_reported(
         shop_data, shop_empty = draw_with_and_without_data(shop, source, tmp_path)
         slo_data, slo_empty = draw_with_and_without_data(slos, source, tmp_path)
         errors = list(source.errors)
+        hourly = source.evaluate("sum(slo:sli_error:ratio_rate5m)", NOW - 7 * 86400, NOW, 3600)
+
+    # The 5m SLI was recorded over the whole week, where samples are 16 minutes apart.
+    assert len(hourly[0].points) >= 7 * 24 - 1
 
     # The broken rule is reported by name, the dashboards' own queries all answered.
     assert len(errors) == 1

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from metricsctl.preview.synthetic import openmetrics
+from metricsctl.preview.synthetic import lookback_seconds, openmetrics, sample_times
 from tests.conftest import WriteCatalog, load_valid_catalog
 
 END = 1_790_000_000.0
@@ -62,3 +62,23 @@ def test_promtool_backfills_every_line_including_a_bare_counter(write_catalog: W
                              str(source), str(tmp_path / "blocks")],
                             capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_over_a_week_metrics_rules_read_get_a_sample_4_minutes_before_each(
+        write_catalog: WriteCatalog) -> None:
+    catalog = load_valid_catalog(write_catalog({"chat.yaml": CHAT}))
+    week = 7 * 86400.0
+
+    lines = list(openmetrics(catalog, END, [week], paired={"chat_errors_total"}))
+
+    def times_of(name: str) -> list[int]:
+        return sorted({int(line.rsplit(" ", 1)[1]) for line in lines
+                       if line.startswith(name + "{") and 'model="small"' in line})
+
+    sparse, paired = times_of("chat_requests_total"), times_of("chat_errors_total")
+    assert sparse == sample_times(END, [week])
+    assert sparse[1] - sparse[0] > 300  # a [5m] window would hold one sample
+    assert set(paired) == set(sparse) | {t - 240 for t in sparse}
+    # Instant selectors look back far enough to find a sample at every step of a query.
+    assert lookback_seconds(END, [week]) >= 2 * (sparse[1] - sparse[0])
+    assert lookback_seconds(END, [HOURS_6]) == 300
