@@ -12,6 +12,7 @@ links, navigation, automatic variables) and it comes back as it was.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import PurePath
@@ -279,8 +280,8 @@ class _DashboardReader:
             if target.get("format") in _FORMATS and target["format"] != "time_series":
                 query["format"] = target["format"]
             queries.append(query)
-            self.run.metrics.observe(target["expr"], self.domain,
-                                     self.at(*path, "targets", index, "expr"))
+            self.run.metrics.observe(target["expr"], self.domain, functools.partial(
+                self.at, *path, "targets", index, "expr"))
             extra = {k: v for k, v in target.items() if k not in _TARGET_PLAIN}
             unusual = {k: v for k, v in target.items()
                        if k in _TARGET_DEFAULTS and v != _TARGET_DEFAULTS[k]}

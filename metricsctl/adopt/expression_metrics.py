@@ -55,10 +55,12 @@ class ExpressionMetrics:
         self.series: dict[str, _Evidence] = {}
         self.recorded: set[str] = set()
 
-    def observe(self, expr: str, domain: str, location: Location,
+    def observe(self, expr: str, domain: str, location: Location | Callable[[], Location],
                 templates: Iterable[str] = ()) -> tuple[int | None, str] | None:
         """Record what `expr` reads, and the labels an alert's `templates` read from its
-        series (`{{ $labels.pod }}`); (offset, message) when `expr` is not valid PromQL."""
+        series (`{{ $labels.pod }}`); (offset, message) when `expr` is not valid PromQL.
+        `location` may be a function giving it: it is called only for a series seen first
+        here (only the first place a series is read is kept)."""
         from metricsctl.promql.parse import parse_promql
 
         result = parse_promql(expr)
@@ -71,7 +73,8 @@ class ExpressionMetrics:
             self.series[name].labels.update(dict.fromkeys(templated))
         return None
 
-    def _walk(self, ast: Any, domain: str, location: Location) -> list[str]:
+    def _walk(self, ast: Any, domain: str,
+              location: Location | Callable[[], Location]) -> list[str]:
         from metricsctl.promql.references import grouping_labels, selector_matchers, selector_metric
         from metricsctl.promql.walk import kind, walk
 
@@ -83,7 +86,10 @@ class ExpressionMetrics:
             if name is None:
                 continue
             read.append(name)
-            evidence = self.series.setdefault(name, _Evidence(domain, location))
+            evidence = self.series.get(name)
+            if evidence is None:
+                evidence = self.series[name] = _Evidence(
+                    domain, location if isinstance(location, Location) else location())
             for label, _, _ in selector_matchers(node):
                 if label == "quantile":
                     evidence.quantile_label = True

@@ -137,4 +137,26 @@ def render_json(report: Report, *, dry_run: bool) -> str:
         "unchanged": [{"section": s, "key": k} for s, k in report.unchanged],
         "files": report.files,
     }
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    return _one_per_line(document)
+
+
+def _one_per_line(document: dict[str, object]) -> str:
+    """JSON with each top-level field, and each item of a list or mapping in one, on a line
+    of its own: as easy to read and grep as indented JSON, and written by json's C encoder
+    (an indented dump runs in Python, a third of a large report's time)."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    lines = ["{"]
+    for index, (key, value) in enumerate(document.items()):
+        comma = "," if index < len(document) - 1 else ""
+        if isinstance(value, list | dict) and value:
+            opening, closing = ("[", "]") if isinstance(value, list) else ("{", "}")
+            parts = ([encode(item) for item in value] if isinstance(value, list)
+                     else [f"{encode(k)}: {encode(v)}" for k, v in value.items()])
+            lines.append(f"  {encode(key)}: {opening}")
+            lines.extend(f"    {part}," for part in parts[:-1])
+            lines.append(f"    {parts[-1]}")
+            lines.append(f"  {closing}{comma}")
+        else:
+            lines.append(f"  {encode(key)}: {encode(value)}{comma}")
+    lines.append("}")
+    return "\n".join(lines)

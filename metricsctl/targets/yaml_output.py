@@ -18,6 +18,7 @@ Lines are never folded, so no width limit applies.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -112,6 +113,11 @@ def _value(value: Node, indent: int) -> tuple[str, list[str]]:
     Empty collections and scalars start on the key's line; other collections are a block
     one level deeper.
     """
+    # dict and list first: the ABC checks below (Mapping, Sequence) cost more than the rest.
+    if isinstance(value, dict):
+        return ("", list(_mapping(value, indent + INDENT))) if value else ("{}", [])
+    if isinstance(value, list):
+        return ("", list(_sequence(value, indent + INDENT))) if value else ("[]", [])
     if isinstance(value, Commented):
         raise TypeError("comments are only supported on sequence items")
     if isinstance(value, Mapping):
@@ -122,6 +128,7 @@ def _value(value: Node, indent: int) -> tuple[str, list[str]]:
     return first, rest
 
 
+@functools.lru_cache(maxsize=4096)  # keys repeat: every panel's `gridPos`, `type`, `expr`
 def _key(key: str) -> str:
     if not isinstance(key, str):
         raise TypeError(f"mapping keys must be strings, not {type(key).__name__}")
@@ -147,6 +154,7 @@ def _scalar(value: Scalar, content_indent: int) -> list[str]:
     return [_quoted(value)]
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_plain(text: str) -> bool:
     if text.lower() in _RESERVED_WORDS:
         return False
