@@ -429,6 +429,10 @@ _DURATION_KEYS = frozenset({"for", "keep_firing_for", "interval", "timeout", "qu
                             "eval_time", "window", "refresh", "scrape_interval",
                             "scrape_timeout", "evaluation_interval"})
 
+# Verbatim Grafana JSON (the escape hatch, field overrides): not the catalog's durations,
+# and most of an imported dashboard's data.
+_VERBATIM_KEYS = frozenset({"grafana", "overrides"})
+
 
 def _check_duration_ranges(catalog: Catalog) -> Iterator[Diagnostic]:
     """Durations written correctly but longer than Prometheus accepts (about 292 years):
@@ -445,6 +449,7 @@ def _check_duration_ranges(catalog: Catalog) -> Iterator[Diagnostic]:
                         yield _error("catalog/invalid-duration",
                                      f"duration `{shown}` is out of range: Prometheus accepts "
                                      "at most 292 years", document.locate((*path, key)))
-                    stack.append((value, (*path, key)))
+                    if key not in _VERBATIM_KEYS:
+                        stack.append((value, (*path, key)))
             elif isinstance(data, list):
                 stack.extend((value, (*path, index)) for index, value in enumerate(data))

@@ -446,3 +446,25 @@ def test_the_metricsctl_tag_prefix_is_reserved(write_catalog: WriteCatalog) -> N
                                                 "`Metricsctl:x` by hand: the `metricsctl:` "
                                                 "prefix is reserved"),
     ]
+
+
+def test_verbatim_grafana_json_is_not_checked_for_prometheus_durations(
+        write_catalog: WriteCatalog) -> None:
+    # Grafana's own fields (a panel's `interval`, a variable's `refresh`) only look like the
+    # catalog's durations; the escape hatch is passed on as written.
+    root = write_catalog({"a.yaml": """
+        domain: a
+        metrics:
+          jobs: {type: gauge, help: Jobs.}
+        dashboards:
+          jobs:
+            title: Jobs
+            grafana: {refresh: 300y}
+            panels:
+              - title: Jobs
+                expr: jobs
+                grafana: {interval: 1000y, targets: [{expr: jobs, interval: 999y}]}
+                overrides: [{matcher: {id: byName}, properties: [{id: interval, value: 5y}]}]
+        """})
+
+    assert found(root) == []
