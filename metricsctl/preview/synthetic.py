@@ -2,7 +2,8 @@
 
 Every metric gets a few series (its labels' allowed values, a handful of made-up values for
 unbounded labels, the scrape jobs' target labels), with values shaped by its type: counters
-grow at a varying rate (error outcomes slowly), gauges wave around a level (near the
+grow at a varying rate (error outcomes slowly: the errors an SLO counts, and its latency
+SLI's slow requests, use 30% of its error budget), gauges wave around a level (near the
 threshold of an alert on them, so the panel shows it), histograms fill their buckets from a
 log-normal latency, summaries their `_sum` and `_count`; every scrape job has `up`. The
 samples are written as OpenMetrics, turned into TSDB blocks by `promtool tsdb
@@ -22,8 +23,10 @@ import socket
 import subprocess
 import time
 import zlib
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from statistics import NormalDist
 from types import TracebackType
 
 from metricsctl.catalog.model import Catalog, Metric, RecordingRule, ScrapeJob
@@ -45,6 +48,11 @@ MAX_POINTS = 1000
 # makes rate() over it extrapolate to the exact rate.
 RATE_PAIR_SECONDS = 240
 MAX_SERIES_PER_METRIC = 6
+# Failure series grow at this share of their siblings' rate, as on a healthy day; those an
+# SLO counts as errors at SLO_BUDGET_SHARE of its error budget.
+FAILURE_SHARE = 0.02
+SLO_BUDGET_SHARE = 0.3
+LATENCY_SIGMA = 0.8
 MADE_UP_VALUES = 3
 DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 READY_TIMEOUT_SECONDS = 30.0
@@ -126,7 +134,45 @@ def _is_failure(metric: Metric, labels: dict[str, str]) -> bool:
                for key, value in labels.items() if key not in ("job", "instance"))
 
 
-def _metric_lines(catalog: Catalog, metric: Metric, times: list[int]) -> Iterator[str]:
+@dataclass(frozen=True, slots=True)
+class SloShapes:
+    """How the SLOs shape the synthetic data: their failures use SLO_BUDGET_SHARE of the
+    error budget (so the SLO dashboards show a healthy service, not -1800% of budget left)."""
+
+    failure_share: Mapping[str, float]  # metric -> its failure series' share of the rate
+    slowest_median: Mapping[str, float]  # histogram -> highest median latency, in its unit
+    steady: frozenset[str]  # metrics SLOs read: base rates within 2.7x, not 20x
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> SloShapes:
+        by_sample = {name: metric.name for metric in catalog.metrics.values()
+                     for name in (metric.name, *metric.series.samples)}
+        shares: dict[str, float] = {}
+        medians: dict[str, float] = {}
+        steady: set[str] = set()
+        for slo in catalog.slos.values():
+            try:
+                budget = 1 - float(slo.objective) / 100
+            except ValueError:
+                continue
+            read = [by_sample.get(selector.series) for selector in
+                    (slo.errors, slo.good, slo.total, slo.latency) if selector is not None]
+            steady.update(name for name in read if name is not None)
+            errors = by_sample.get(slo.errors.series) if slo.errors is not None else None
+            if errors is not None and budget > 0:
+                shares[errors] = min(shares.get(errors, FAILURE_SHARE),
+                                     SLO_BUDGET_SHARE * budget)
+            latency = by_sample.get(slo.latency.series) if slo.latency is not None else None
+            if latency is not None and slo.threshold is not None and 0 < budget < 1:
+                # P(latency > threshold) = SLO_BUDGET_SHARE * budget for a log-normal
+                z = NormalDist().inv_cdf(1 - SLO_BUDGET_SHARE * budget)
+                median = float(slo.threshold) / math.exp(LATENCY_SIGMA * z)
+                medians[latency] = min(medians.get(latency, math.inf), median)
+        return cls(shares, medians, frozenset(steady))
+
+
+def _metric_lines(catalog: Catalog, metric: Metric, times: list[int],
+                  slos: SloShapes) -> Iterator[str]:
     series = metric.series
     kind = metric.type
     # OpenMetrics wants a counter's samples to end in _total: a counter exposed under its
@@ -151,7 +197,9 @@ def _metric_lines(catalog: Catalog, metric: Metric, times: list[int]) -> Iterato
                 value = max(0.0, level + amplitude * (wave - 1) / 0.35)
                 yield f"{metric.name}{text} {value:.6g} {t}"
             continue
-        rate = rng.uniform(2, 40) * (0.02 if _is_failure(metric, labels) else 1)
+        rate = rng.uniform(15, 40) if metric.name in slos.steady else rng.uniform(2, 40)
+        if _is_failure(metric, labels):
+            rate *= slos.failure_share.get(metric.name, FAILURE_SHARE)
         if any(word in metric.name for word in _MONEY_WORDS):
             rate *= 0.01  # cents per request, not dollars
         total = 0.0
@@ -165,6 +213,7 @@ def _metric_lines(catalog: Catalog, metric: Metric, times: list[int]) -> Iterato
                 yield f"{series.samples[0]}{text} {count:.6f} {t}"
             continue
         median = rng.uniform(0.08, 0.6) if metric.unit in (None, "seconds") else 10.0
+        median = min(median, slos.slowest_median.get(metric.name, math.inf))
         buckets = [(f"{series.bucket}{_labels_text({**labels, 'le': format(bound, 'g')})}",
                     _lognormal_cdf(bound, median))
                    for bound in (metric.buckets or DEFAULT_BUCKETS)]
@@ -177,7 +226,7 @@ def _metric_lines(catalog: Catalog, metric: Metric, times: list[int]) -> Iterato
             yield f"{series.count}{text} {count:.6f} {t}"
 
 
-def _lognormal_cdf(x: float, median: float, sigma: float = 0.8) -> float:
+def _lognormal_cdf(x: float, median: float, sigma: float = LATENCY_SIGMA) -> float:
     if x <= 0:
         return 0.0
     return 0.5 * (1 + math.erf(math.log(x / median) / (sigma * math.sqrt(2))))
@@ -228,11 +277,11 @@ def openmetrics(catalog: Catalog, end: float, ranges: Sequence[float],
     rules read) with paired samples (see sample_times)."""
     times = sample_times(end, ranges)
     times_paired = sample_times(end, ranges, paired=True)
+    slos = SloShapes.of(catalog)
     for metric in catalog.metrics.values():
-        series = metric.series
-        names = {metric.name, *series.samples}
+        names = {metric.name, *metric.series.samples}
         yield from _metric_lines(catalog, metric,
-                                 times_paired if names & set(paired) else times)
+                                 times_paired if names & set(paired) else times, slos)
     if catalog.project.scrape_jobs and "up" not in catalog.metrics:
         yield "# TYPE up gauge"
         for job in catalog.project.scrape_jobs:

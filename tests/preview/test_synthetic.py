@@ -82,3 +82,41 @@ def test_over_a_week_metrics_rules_read_get_a_sample_4_minutes_before_each(
     # Instant selectors look back far enough to find a sample at every step of a query.
     assert lookback_seconds(END, [week]) >= 2 * (sparse[1] - sparse[0])
     assert lookback_seconds(END, [HOURS_6]) == 300
+
+
+CHAT_SLOS = """
+    domain: chat
+    labels:
+      model: {values: [small, large]}
+    metrics:
+      chat_requests_total: {type: counter, help: Requests., labels: [model]}
+      chat_errors_total: {type: counter, help: Failed requests., labels: [model]}
+      chat_duration_seconds:
+        type: histogram
+        help: Latency.
+        labels: [model]
+        buckets: [0.25, 1, 4]
+    slos:
+      availability:
+        service: chat
+        objective: 99.9
+        sli: {errors: chat_errors_total, total: chat_requests_total}
+      latency:
+        service: chat
+        objective: 99.5
+        sli: {latency: {metric: chat_duration_seconds, threshold: 1}}
+    """
+
+
+def test_slo_errors_and_slow_requests_stay_within_the_error_budget(
+        write_catalog: WriteCatalog) -> None:
+    catalog = load_valid_catalog(write_catalog({"chat.yaml": CHAT_SLOS}))
+    lines = list(openmetrics(catalog, END, [HOURS_6]))
+
+    totals = last_values(lines)
+    within_a_second = last_values([line for line in lines if 'le="1"' in line])
+
+    assert totals["chat_errors_total"] / totals["chat_requests_total"] < 0.001
+    slow = 1 - within_a_second["chat_duration_seconds_bucket"] / totals[
+        "chat_duration_seconds_count"]
+    assert 0 < slow < 0.005
