@@ -118,6 +118,9 @@ def _value(value: Node, indent: int) -> tuple[str, list[str]]:
         return ("", list(_mapping(value, indent + INDENT))) if value else ("{}", [])
     if isinstance(value, list):
         return ("", list(_sequence(value, indent + INDENT))) if value else ("[]", [])
+    if value is None or isinstance(value, str | int | float):  # bool is an int
+        first, *rest = _scalar(value, indent + INDENT)
+        return first, rest
     if isinstance(value, Commented):
         raise TypeError("comments are only supported on sequence items")
     if isinstance(value, Mapping):
