@@ -59,9 +59,11 @@ def draw_dashboard(dashboard: Mapping[str, Any], source: DataSource | None, out:
 
 
 def dashboard_queries(dashboards: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Every panel query of `dashboards`, as written (Grafana variables included)."""
-    return [target["expr"] for dashboard in dashboards for panel in _panels(dashboard)
-            for target in panel.get("targets", [])
+    """Every panel query of `dashboards` (collapsed rows' panels too), as written (Grafana
+    variables included)."""
+    panels = [inner for dashboard in dashboards for panel in _panels(dashboard)
+              for inner in (panel, *panel.get("panels", []))]
+    return [target["expr"] for panel in panels for target in panel.get("targets", [])
             if isinstance(target.get("expr"), str) and target["expr"].strip()]
 
 

@@ -319,7 +319,6 @@ class SyntheticPrometheus:
         self.queries = tuple(queries)
         self._process: subprocess.Popen[bytes] | None = None
         self._source: PrometheusSource | None = None
-        self._starts = 0
 
     @staticmethod
     def available() -> bool:
@@ -363,21 +362,19 @@ class SyntheticPrometheus:
         read = names_read(rule for rules in levels for rule in rules)
         self._backfill(openmetrics(self.catalog, self.end, self.ranges, paired=read),
                        "synthetic")
-        source = self._start()
         try:
-            errors = self._record_rules(source, levels)
+            source = self._record_rules(self._start(), levels)
         except BaseException:
             self.__exit__(None, None, None)
             raise
-        source = self._source if self._source is not None else source
-        source.errors.extend(errors)
         return source
 
     def _record_rules(self, source: PrometheusSource,
-                      levels: Sequence[Sequence[RecordingRule]]) -> list[str]:
+                      levels: Sequence[Sequence[RecordingRule]]) -> PrometheusSource:
         """Backfill the series of the recording rules in `levels`, level by level,
         restarting Prometheus after each level so that it serves the new blocks; the
-        rules that could not be evaluated."""
+        source on the last start, its `errors` naming the rules that could not be
+        evaluated."""
         grids = sample_grids(self.end, self.ranges)
         errors: list[str] = []
         for number, rules in enumerate(levels):
@@ -387,7 +384,8 @@ class SyntheticPrometheus:
                 self._backfill([*recorded.lines, "# EOF"], f"recorded-{number}")
                 self._stop()
                 source = self._start()
-        return errors
+        source.errors.extend(errors)
+        return source
 
     def _start(self) -> PrometheusSource:
         """Start Prometheus on the data directory and a free port; the source on it."""
@@ -397,7 +395,6 @@ class SyntheticPrometheus:
         config = self.directory / "prometheus.yml"
         config.write_text("global:\n  scrape_interval: 15s\n", encoding="utf-8")
         port = _free_port()
-        self._starts += 1
         log = (self.directory / "prometheus.log").open("ab")
         self._process = subprocess.Popen(
             [binary, f"--config.file={config}", f"--storage.tsdb.path={self._data}",
