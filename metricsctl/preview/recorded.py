@@ -19,6 +19,7 @@ series in a preview.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -32,6 +33,7 @@ from metricsctl.preview.source import Series
 # then read, whatever its labels).
 _IDENTIFIER = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
 ALERT_SERIES = frozenset({"ALERTS", "ALERTS_FOR_STATE"})
+_API_ERROR = re.compile(r'"error"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +170,17 @@ class Evaluator(Protocol):
     def evaluate(self, expr: str, start: float, end: float, step: int) -> list[Series]: ...
 
 
+def _why(message: str) -> str:
+    """Prometheus' own error out of a failed request's message (which quotes its answer)."""
+    match = _API_ERROR.search(message)
+    if match is None:
+        return message
+    try:
+        return str(json.loads(f'"{match[1]}"'))
+    except ValueError:
+        return message
+
+
 def record_level(rules: Sequence[RecordingRule], prometheus: Evaluator,
                  grids: Sequence[Grid]) -> Recorded:
     """`rules` evaluated by `prometheus` (range queries, FetchError on failure) at the times
@@ -182,7 +195,7 @@ def record_level(rules: Sequence[RecordingRule], prometheus: Evaluator,
                 found = prometheus.evaluate(rule.expr, grid.start, grid.end, grid.step)
             except FetchError as error:
                 result.errors.append(f"recording rule {rule.name} ({rule.source.location}) "
-                                     f"could not be evaluated: {error.message}")
+                                     f"could not be evaluated: {_why(error.message)}")
                 break
             family = families.setdefault(rule.name, {})
             for series in found:
