@@ -30,7 +30,7 @@ FIELD_ORDER: dict[str, tuple[str, ...]] = {
     "alerts": ("alert", "expr", "for", "keep_firing_for", "severity", "summary", "description",
                "runbook_url", "labels", "annotations", "absent", "panel_link", "lint"),
     "dashboards": ("title", "description", "folder", "tags", "refresh", "time_from",
-                   "variables", "panels", "rows", "as_written", "grafana", "lint"),
+                   "as_written", "variables", "panels", "rows", "grafana", "lint"),
     "panels": ("title", "type", "description", "expr", "legend", "queries", "metric", "by",
                "quantiles", "content", "unit", "decimals", "min", "max", "thresholds", "stack",
                "width", "height", "grid", "overrides", "as_written", "grafana", "lint"),
