@@ -289,8 +289,8 @@ def build_context(catalog: Catalog) -> LintContext:
     context = LintContext(catalog, series, target_labels, target_values, _sites(catalog))
     for rule in catalog.recording_rules.values():
         series.setdefault(rule.name, Series(rule.name, SampleKind.RECORDED, None, rule=rule))
-    for name, (rule, labels) in _slo_series(catalog).items():
-        series.setdefault(name, Series(name, SampleKind.RECORDED, labels, rule=rule))
+    for name, (slo_rule, slo_labels) in _slo_series(catalog).items():
+        series.setdefault(name, Series(name, SampleKind.RECORDED, slo_labels, rule=slo_rule))
     # Recording-rule outputs carry the labels their expression keeps, plus their own. A rule
     # may read another: repeat until nothing changes (a chain is at most as long as the list).
     from metricsctl.lint.label_sets import output_labels

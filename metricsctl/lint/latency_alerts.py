@@ -37,13 +37,17 @@ _DEMAND_WORDS = frozenset({
 _TIME_UNITS = frozenset({"seconds", "milliseconds"})
 _TIME_SUFFIXES = ("_seconds", "_milliseconds")
 _MAX_RULE_DEPTH = 5
+# The expressions of the catalog's recording rules, by id() of their RecordingRule.
+RuleTrees = dict[int, SyntaxNode | None]
 
 
 def check(context: LintContext) -> Iterator[Finding]:
+    trees: RuleTrees = {id(site.rule): site.tree for site in context.sites
+                        if site.rule is not None}
     for site in context.sites:
         if site.alert is None or site.tree is None:
             continue
-        latency = _latency_nodes(context, site.tree, 0)
+        latency = _latency_nodes(context, trees, site.tree, 0)
         if not latency or _guarded(context, site.tree, latency):
             continue
         node, metric = latency[0]
@@ -83,20 +87,22 @@ def _series_read(context: LintContext, node: SyntaxNode) -> Iterator[tuple[Synta
                 yield inner, series
 
 
-def _rule_tree(context: LintContext, series: Series) -> SyntaxNode | None:
-    site = next((s for s in context.sites if series.rule is not None and s.rule is series.rule),
-                None)
-    return site.tree if site is not None else None
+def _rule_tree(trees: RuleTrees, series: Series | None) -> SyntaxNode | None:
+    """The expression of the catalog recording rule that records `series`, if any."""
+    if series is None or series.rule is None:
+        return None
+    return trees.get(id(series.rule))
 
 
-def _bucket_metric(context: LintContext, node: SyntaxNode, depth: int) -> Metric | None:
+def _bucket_metric(context: LintContext, trees: RuleTrees, node: SyntaxNode,
+                   depth: int) -> Metric | None:
     """The histogram whose buckets `node` reads (through recording rules too)."""
     for _, series in _series_read(context, node):
         if series.kind is SampleKind.BUCKET and series.metric is not None:
             return series.metric
         if series.kind is SampleKind.RECORDED and depth < _MAX_RULE_DEPTH:
-            tree = _rule_tree(context, series)
-            found = _bucket_metric(context, tree, depth + 1) if tree is not None else None
+            tree = _rule_tree(trees, series)
+            found = _bucket_metric(context, trees, tree, depth + 1) if tree else None
             if found is not None:
                 return found
     return None
@@ -114,7 +120,7 @@ def _average_metric(context: LintContext, node: SyntaxNode) -> Metric | None:
     return None
 
 
-def _latency_nodes(context: LintContext, tree: SyntaxNode, depth: int
+def _latency_nodes(context: LintContext, trees: RuleTrees, tree: SyntaxNode, depth: int
                    ) -> list[tuple[SyntaxNode, Metric]]:
     """Every place the expression computes a request latency: histogram_quantile over a
     demand histogram's buckets, an average of one, or a recording rule that does either."""
@@ -122,15 +128,15 @@ def _latency_nodes(context: LintContext, tree: SyntaxNode, depth: int
     for node, _ in tree.walk():
         metric: Metric | None = None
         if node.kind == "Call" and str(node.ast.func.name) == "histogram_quantile":
-            metric = _bucket_metric(context, node, depth)
+            metric = _bucket_metric(context, trees, node, depth)
         elif node.kind == "BinaryExpr" and operator(node.ast) == "/":
             metric = _average_metric(context, node)
         elif node.kind == "VectorSelector" and depth < _MAX_RULE_DEPTH:
             name = selector_metric(node.ast)
             series = context.resolve(name) if name is not None else None
-            rule_tree = _rule_tree(context, series) if series is not None else None
+            rule_tree = _rule_tree(trees, series)
             if rule_tree is not None:
-                inner = _latency_nodes(context, rule_tree, depth + 1)
+                inner = _latency_nodes(context, trees, rule_tree, depth + 1)
                 metric = inner[0][1] if inner else None
         if _demand_latency(metric):
             assert metric is not None
