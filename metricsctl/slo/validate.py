@@ -18,7 +18,6 @@ from metricsctl.catalog.model import Catalog, Metric, SliSelector, Slo
 from metricsctl.catalog.naming import MetricType
 from metricsctl.diagnostics import Diagnostic, Severity
 from metricsctl.slo.numbers import decimal_text, exact
-from metricsctl.slo.rules import slo_alerts
 
 # prometheus_client's default buckets, which a histogram without `buckets:` gets.
 DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0,
@@ -209,12 +208,16 @@ def _check_window(catalog: Catalog, slo: Slo) -> Iterator[Diagnostic]:
 
 
 def _check_alert_names(catalog: Catalog) -> Iterator[Diagnostic]:
+    # Names only: an SLO whose selector did not parse (reported by the builder) has no
+    # expressions to build.
     taken = {alert.name for alert in catalog.alerts.values()}
     seen: set[str] = set()
-    for item in slo_alerts(catalog):
-        name = item.alert.name
-        if name in taken or name in seen:
-            yield _error("slo/duplicate-alert", f"alert `{name}` is defined twice", item.slo,
-                         "alerting", item.severity, "name",
-                         hint=f"name it under alerting.{item.severity}.name")
-        seen.add(name)
+    for slo in catalog.slos.values():
+        for severity, spec in (("page", slo.page), ("ticket", slo.ticket)):
+            if spec is None:
+                continue
+            if spec.name in taken or spec.name in seen:
+                yield _error("slo/duplicate-alert", f"alert `{spec.name}` is defined twice",
+                             slo, "alerting", severity, "name",
+                             hint=f"name it under alerting.{severity}.name")
+            seen.add(spec.name)

@@ -170,3 +170,15 @@ slos:
     sli: {errors: 'requests_total{code="500"}', total: requests_total}
 """})
     assert [code for _, code, _ in found(root)] == ["slo/duplicate-alert"]
+
+
+def test_a_total_that_does_not_parse_is_reported_even_with_a_traffic_guard(
+        write_catalog: WriteCatalog) -> None:
+    # The guard's expression needs `total`: checking alert names must not build it.
+    root = slo_catalog(write_catalog, """
+  availability:
+    objective: 99.9
+    sli: {errors: 'requests_total{code="500"}', total: 'requests_total{code}'}
+    alerting: {min_traffic: 0.01}
+""")
+    assert [code for _, code, _ in found(root)] == ["slo/invalid-selector"]
