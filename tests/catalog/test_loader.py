@@ -81,7 +81,7 @@ def test_a_broken_copy_of_the_shipped_specs_reports_every_error_in_one_run(
         "venice.yaml": ("    severity: warning\n", "    severity: warnig\n"),
         "http.yaml": ("    buckets: [0.05, 0.1, 0.25", "    buckets: [0.1, 0.05, 0.25"),
         "chat.yaml": ("    labels: [model, streaming]", "    labels: [model, streamin]"),
-        "queues.yaml": ("    for: 5m\n", "    for: 5 min\n"),
+        "queues.yaml": ("    objective: 99\n", "    objective: 100\n"),
         "kpis.yaml": ("  active_users:\n    type: gauge\n", "  active_users:\n    type: gauge\n"
                       "    unit: users\n    unit: people\n"),
     }

@@ -12,7 +12,7 @@ from tests.conftest import SHIPPED_SPECS, WriteCatalog
 
 @pytest.mark.parametrize(("kind", "expected"), [
     ("metrics", ["venice_balance_diem", "http_request_duration_seconds", "active_users"]),
-    ("alerts", ["LowDiemBalance", "ServiceDown", "HighChatErrorRate"]),
+    ("alerts", ["LowDiemBalance", "ServiceDown", "ChatCostBudgetExceeded"]),
     ("dashboards", ["venice-api", "Service Overview", "ai-platform-business"]),
 ])
 def test_list_shows_each_kind(kind: str, expected: list[str], cli: Callable[..., Any]) -> None:

@@ -67,7 +67,7 @@ def test_hand_written_queries_pass_through_with_their_source() -> None:
     found = panel_queries(catalog, board, panel)
     assert [q.legend for q in found] == ["Total", "{{service}}"]
     assert not any(q.derived for q in found)
-    assert str(found[1].source.field("expr")).endswith("kpis.yaml:137:20")
+    assert str(found[1].source.field("expr")).endswith("kpis.yaml:143:20")
 
 
 def test_numbers_print_in_their_shortest_form() -> None:

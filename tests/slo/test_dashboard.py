@@ -11,7 +11,7 @@ from tests.conftest import SHIPPED_SPECS, load_valid_catalog
 def test_the_shipped_domains_with_slos_get_an_slo_dashboard() -> None:
     catalog = load_valid_catalog(SHIPPED_SPECS)
     boards = {uid: b for uid, b in catalog.dashboards.items() if uid.endswith("-slos")}
-    assert sorted(boards) == ["chat-slos", "http-slos", "venice-slos"]
+    assert sorted(boards) == ["chat-slos", "http-slos", "queues-slos", "venice-slos"]
     http = boards["http-slos"]
     assert [row.title.split(":")[0] for row in http.rows] == ["availability", "latency"]
     titles = [panel.title for panel in http.rows[0].panels]

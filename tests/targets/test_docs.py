@@ -168,9 +168,10 @@ def test_alerts_list_severity_condition_for_summary_and_runbook(shipped_docs: st
     assert low["runbook"].links == [
         ("runbook", "https://runbooks.ai-platform.example/alerts/low-diem-balance")]
     assert low["reads"].links == [("venice_balance_diem", "#metric-venice_balance_diem")]
-    multi_line = alerts["HighChatErrorRate"]["condition"].text
-    assert multi_line == ("sum(rate(chat_completion_errors_total[5m])) / "
-                          "sum(rate(chat_completion_duration_seconds_count[5m])) > 0.05")
+    multi_line = alerts["LowGenerationSuccessRate"]["condition"].text
+    assert multi_line == ("sum(rate(generation_success_total[5m])) / "
+                          "(sum(rate(generation_success_total[5m])) + "
+                          "sum(rate(generation_failure_total[5m]))) < 0.9")
 
 
 def test_every_link_target_exists(shipped_docs: str) -> None:
