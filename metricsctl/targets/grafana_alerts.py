@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from metricsctl.catalog.model import Alert, Catalog, Threshold
@@ -52,36 +52,8 @@ def plotted_form(expr: str) -> str:
     return text.replace(",}", "}").replace("{}", "")
 
 
-def _top_level_comparison(expr: str) -> tuple[str, str, str] | None:
-    """The last comparison outside brackets and strings: (left, operator, right)."""
-    depth, quote, found = 0, "", None
-    index = 0
-    while index < len(expr):
-        char = expr[index]
-        if quote:
-            quote = "" if char == quote and expr[index - 1] != "\\" else quote
-        elif char in "\"'`":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif depth == 0:
-            op = next((op for op in COMPARISONS if expr.startswith(op, index)), None)
-            if op is not None and not (op == "=" and expr[index - 1] in "!<>="):
-                found = (expr[:index], op, expr[index + len(op):])
-                index += len(op)
-                continue
-        index += 1
-    return found
-
-
-_FILTER_KEYWORD = re.compile(r"(?<![A-Za-z0-9_:])(and|unless)(?![A-Za-z0-9_:])")
-
-
-def _before_filter(expr: str) -> str:
-    """The expression before a top-level `and`/`unless`: the alert's value and threshold
-    (`p95 > 2 and on (route) traffic > 0.1` is plotted as `p95 > 2`)."""
+def _top_level(expr: str) -> Iterator[int]:
+    """The positions in `expr` outside brackets and strings."""
     depth, quote = 0, ""
     for index, char in enumerate(expr):
         if quote:
@@ -92,7 +64,31 @@ def _before_filter(expr: str) -> str:
             depth += 1
         elif char in ")]}":
             depth -= 1
-        elif depth == 0 and index > 0 and _FILTER_KEYWORD.match(expr, index):
+        elif depth == 0:
+            yield index
+
+
+def _top_level_comparison(expr: str) -> tuple[str, str, str] | None:
+    """The last comparison outside brackets and strings: (left, operator, right)."""
+    found, resume = None, 0
+    for index in _top_level(expr):
+        if index < resume:
+            continue  # inside the operator just found (`>=`)
+        op = next((op for op in COMPARISONS if expr.startswith(op, index)), None)
+        if op is not None and not (op == "=" and expr[index - 1] in "!<>="):
+            found = (expr[:index], op, expr[index + len(op):])
+            resume = index + len(op)
+    return found
+
+
+_FILTER_KEYWORD = re.compile(r"(?<![A-Za-z0-9_:])(and|unless)(?![A-Za-z0-9_:])")
+
+
+def _before_filter(expr: str) -> str:
+    """The expression before a top-level `and`/`unless`: the alert's value and threshold
+    (`p95 > 2 and on (route) traffic > 0.1` is plotted as `p95 > 2`)."""
+    for index in _top_level(expr):
+        if index > 0 and _FILTER_KEYWORD.match(expr, index):
             return expr[:index]
     return expr
 
