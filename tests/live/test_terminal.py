@@ -44,6 +44,7 @@ def test_a_slow_answer_is_announced_while_it_is_awaited() -> None:
             "--timeout", "20", env={"NO_COLOR": "1"})
 
     shown = terminal_text(terminal)
+    assert code == 0, shown
     assert (f"GET {server.url}/metrics: waiting for the answer (2 s so far, attempt 1 of 3 "
             "gives up after 20 s)") in shown
 
