@@ -37,7 +37,7 @@ def test_retries_are_shown_on_a_terminal_and_the_check_goes_on() -> None:
 
 
 def test_a_slow_answer_is_announced_while_it_is_awaited() -> None:
-    slow = Reply(EXPOSITION[:40], drip=0.09)  # about 3.6 s for the whole body
+    slow = Reply(b"# TYPE up gauge\nup 1\n", drip=0.15)  # about 3 s for the whole body
     with serve({"/metrics": slow}) as server:
         code, terminal, _ = run_on_a_terminal(
             "live-check", str(STORE), "--url", f"{server.url}/metrics", "--fail-on", "never",
