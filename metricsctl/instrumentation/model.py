@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from metricsctl.catalog.cardinality import DEFAULT_BUCKETS
+from metricsctl.catalog.memo import per_catalog
 from metricsctl.catalog.naming import ExposedSeries, MetricType
 
 if TYPE_CHECKING:
@@ -276,8 +277,9 @@ def _http_server(metrics: tuple[InstrumentedMetric, ...]) -> HttpServerMetrics:
     return HttpServerMetrics(requests, duration, tuple(fixed.values()))
 
 
+@per_catalog  # one model for the python and typescript targets and every user template
 def build_instrumentation(catalog: Catalog) -> Instrumentation:
-    """The instrumentation model of `catalog`."""
+    """The instrumentation model of `catalog` (immutable; built once per catalog)."""
     from metricsctl.targets.templating import spec_files
 
     metrics = list(catalog.metrics.values())

@@ -21,6 +21,7 @@ import heapq
 import re
 from collections.abc import Iterable, Iterator, Mapping
 
+from metricsctl.catalog.memo import per_catalog
 from metricsctl.catalog.model import Alert, Catalog, Domain, RecordingRule
 from metricsctl.slo.absent_alerts import absent_alerts
 from metricsctl.slo.rules import domain_slo_rule_groups
@@ -40,7 +41,15 @@ _ANNOTATION_ORDER = ("summary", "description", "runbook_url")
 
 
 def render(catalog: Catalog) -> dict[str, str]:
-    """`prometheus/rules/<domain>.rules.yml` for every domain with alerts or recording rules."""
+    """`prometheus/rules/<domain>.rules.yml` for every domain with alerts or recording rules.
+
+    Rendered once per catalog and process: the `alert-tests` target reads these files too.
+    """
+    return dict(_rule_file_texts(catalog))
+
+
+@per_catalog
+def _rule_file_texts(catalog: Catalog) -> dict[str, str]:
     from metricsctl.targets.grafana import alert_panel_annotations
 
     alerts = [*catalog.alerts.values()]
