@@ -106,8 +106,12 @@ class Rendering:
         other work meanwhile, e.g. generate's lint gate)."""
         self._catalog = catalog
         self._targets = list(targets)
-        self._forked = ForkedRendering(lambda name: run_target(name, catalog), self._targets) \
-            if parallel and self._targets else None
+        self._forked = None
+        if parallel and self._targets:
+            from metricsctl.targets import render_groups
+
+            self._forked = ForkedRendering(lambda name: run_target(name, catalog),
+                                           self._targets, render_groups(self._targets))
 
     def __enter__(self) -> Rendering:
         return self

@@ -1,4 +1,5 @@
-"""Render targets in forked processes, one per target, so a large catalog uses every core.
+"""Render targets in forked processes, one per target or group, so a large catalog uses every
+core.
 
 Targets are pure and independent, so they can run side by side. The processes are forked
 after the catalog is loaded and read it from the parent's memory (copy-on-write: nothing is
@@ -58,47 +59,58 @@ def _busy(cores: int) -> bool:
         return False
 
 
-def _render_and_send(run: RunTarget, name: str, connection: Connection) -> None:
+def _render_and_send(run: RunTarget, names: Sequence[str], connection: Connection) -> None:
     # Ctrl-C reaches the whole process group: the parent handles it and stops this process,
     # which must not print a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    outcome = run(name)
-    try:
-        connection.send(outcome)
-    except Exception as error:  # e.g. a target returned something that cannot be pickled
-        connection.send((None, f"target `{name}` failed: its output cannot be sent back from "
-                               f"its process: {type(error).__name__}: {error}"))
+    for name in names:  # one message per target, in order, each sent as soon as rendered
+        outcome = run(name)
+        try:
+            connection.send(outcome)
+        except Exception as error:  # e.g. a target returned something that cannot be pickled
+            connection.send((None, f"target `{name}` failed: its output cannot be sent back "
+                                   f"from its process: {type(error).__name__}: {error}"))
     connection.close()
 
 
 class ForkedRendering:
-    """One forked process per target name, started at once; `outcomes()` collects them."""
+    """One forked process per group of target names, started at once; `outcomes()` collects
+    them in the order of `names`.
 
-    def __init__(self, run: RunTarget, names: Sequence[str]) -> None:
+    `groups` (default: each target alone) puts targets that share work in one process, where
+    what the first computes per catalog (metricsctl.catalog.memo) is free for the next.
+    """
+
+    def __init__(self, run: RunTarget, names: Sequence[str],
+                 groups: Sequence[Sequence[str]] | None = None) -> None:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
         self._names = list(names)
+        self._groups = [list(group) for group in groups] if groups is not None else \
+            [[name] for name in self._names]
+        assert sorted(n for group in self._groups for n in group) == sorted(self._names)
         self._processes: list[tuple[ForkProcess, Connection]] = []
-        for name in self._names:
+        for group in self._groups:
             parent_end, child_end = context.Pipe(duplex=False)
-            process = context.Process(target=_render_and_send, args=(run, name, child_end),
-                                      name=f"metricsctl-render-{name}", daemon=True)
+            process = context.Process(target=_render_and_send, args=(run, group, child_end),
+                                      name=f"metricsctl-render-{'+'.join(group)}", daemon=True)
             process.start()
             child_end.close()
             self._processes.append((process, parent_end))
 
     def outcomes(self) -> list[Outcome]:
         """Each target's outcome, in order; a process that dies is reported, not fatal."""
-        results: list[Outcome] = []
-        for name, (process, connection) in zip(self._names, self._processes, strict=True):
-            try:
-                results.append(connection.recv())
-            except (EOFError, OSError):
-                process.join(timeout=5)
-                results.append((None, f"target `{name}` failed: its process ended "
-                                      f"unexpectedly (exit code {process.exitcode})"))
-        return results
+        results: dict[str, Outcome] = {}
+        for group, (process, connection) in zip(self._groups, self._processes, strict=True):
+            for name in group:
+                try:
+                    results[name] = connection.recv()
+                except (EOFError, OSError):
+                    process.join(timeout=5)
+                    results[name] = (None, f"target `{name}` failed: its process ended "
+                                           f"unexpectedly (exit code {process.exitcode})")
+        return [results[name] for name in self._names]
 
     def close(self) -> None:
         """Stop every process, at once if it is still rendering (lint refused the catalog)."""

@@ -15,6 +15,7 @@ TARGET_MODULES, and its golden test under tests/targets/.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Protocol, cast
 
@@ -31,6 +32,23 @@ TARGET_MODULES = {
     "typescript": "metricsctl.targets.typescript",
     "docs": "metricsctl.targets.docs",
 }
+
+
+# A target that reuses what another computes per catalog (metricsctl.catalog.memo) renders in
+# that target's process when targets render in forked processes: alert-tests reads the rule
+# files prometheus-rules renders, typescript shares python's instrumentation model.
+SHARES_WORK_WITH = {"alert-tests": "prometheus-rules", "typescript": "python"}
+
+
+def render_groups(names: Sequence[str]) -> list[list[str]]:
+    """`names` grouped by the work they share, each group's provider first, groups in the
+    order of their first name."""
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        provider = SHARES_WORK_WITH.get(name, name)
+        groups.setdefault(provider if provider in names else name, []).append(name)
+    return [sorted(group, key=lambda name: name != provider)
+            for provider, group in groups.items()]
 
 
 class Target(Protocol):

@@ -12,8 +12,9 @@ import pytest
 
 from metricsctl.catalog import Catalog, load_catalog
 from metricsctl.generation import GenerationError, Rendering, render_targets, worth_forking
-from metricsctl.generation.workers import PARALLEL_THRESHOLD
-from metricsctl.targets import TARGET_MODULES
+from metricsctl.generation.render import run_target
+from metricsctl.generation.workers import PARALLEL_THRESHOLD, ForkedRendering
+from metricsctl.targets import TARGET_MODULES, render_groups
 from tests.conftest import SMALL_CATALOG
 from tests.generation.fake_targets import (
     render_boards,
@@ -57,6 +58,50 @@ def test_a_single_target_renders_in_its_own_process_identically() -> None:
 
     assert forked == render_targets(catalog, ["grafana"])
     assert multiprocessing.active_children() == []
+
+
+def test_targets_sharing_work_render_in_one_process() -> None:
+    assert render_groups(list(TARGET_MODULES)) == [
+        ["grafana"], ["prometheus-rules", "alert-tests"], ["scrape"], ["python", "typescript"],
+        ["docs"]]
+    assert render_groups(["alert-tests", "docs", "prometheus-rules"]) == [
+        ["prometheus-rules", "alert-tests"], ["docs"]]
+    assert render_groups(["typescript"]) == [["typescript"]]
+
+
+def test_a_group_returns_its_targets_outcomes_in_the_callers_order(
+        monkeypatch: pytest.MonkeyPatch, shop: Catalog) -> None:
+    use_targets(monkeypatch, {"boards": render_boards, "index": render_index,
+                              "failing": render_failing})
+    names = ["index", "failing", "boards"]
+
+    forked = ForkedRendering(lambda name: run_target(name, shop), names,
+                             [["boards", "index"], ["failing"]])
+    try:
+        outcomes = forked.outcomes()
+    finally:
+        forked.close()
+
+    assert outcomes == [run_target(name, shop) for name in names]
+
+
+def test_a_crash_in_a_group_reports_the_targets_it_did_not_send(
+        monkeypatch: pytest.MonkeyPatch, shop: Catalog) -> None:
+    def crash(_: Catalog) -> dict[str, str]:
+        os._exit(3)
+
+    use_targets(monkeypatch, {"index": render_index, "crash": crash, "boards": render_boards})
+    forked = ForkedRendering(lambda name: run_target(name, shop), ["index", "crash", "boards"],
+                             [["index", "crash", "boards"]])
+    try:
+        outcomes = forked.outcomes()
+    finally:
+        forked.close()
+
+    assert outcomes[0] == run_target("index", shop)
+    assert [problem for _, problem in outcomes[1:]] == [
+        f"target `{name}` failed: its process ended unexpectedly (exit code 3)"
+        for name in ("crash", "boards")]
 
 
 def test_a_failing_target_is_reported_as_in_process(monkeypatch: pytest.MonkeyPatch,
