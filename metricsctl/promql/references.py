@@ -7,6 +7,7 @@ a metric or a label; lint builds on the same walk.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from metricsctl.promql.grafana_variables import is_variable_identifier
@@ -85,6 +86,7 @@ def ast_references(ast: Any) -> ExprRefs:
     return ExprRefs(frozenset(metrics), tuple(selectors), frozenset(grouping))
 
 
+@lru_cache(maxsize=4096)  # as parse_promql: dashboards, rules and docs read the same exprs
 def expr_references(expr: str) -> ExprRefs | None:
     """What `expr` reads (Grafana variables allowed), or None when it does not parse."""
     result = parse_promql(expr)
