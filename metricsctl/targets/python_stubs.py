@@ -67,8 +67,11 @@ def output_path(catalog: Catalog) -> str:
 _SIMPLE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # What may need escaping: quotes, backslashes, and anything outside printable ASCII (checked
 # one by one: most of it, like `é`, stays as written). Plain ASCII text takes the fast path.
-_STRING_SPECIALS = re.compile(r'[\\"\x00-\x1f\x7f-\U0010ffff]')
-_DOCSTRING_SPECIALS = re.compile(r'\\|"(?="|\Z)|[\x00-\x08\x0b-\x1f\x7f-\U0010ffff]')
+# Written as the printable ASCII they exclude: the same classes as
+# `[\\"\x00-\x1f\x7f-\U0010ffff]` and `[\x00-\x08\x0b-\x1f\x7f-\U0010ffff]`, which took
+# 10 ms to compile on every run.
+_STRING_SPECIALS = re.compile(r'[^ !#-\[\]-~]')
+_DOCSTRING_SPECIALS = re.compile(r'\\|"(?="|\Z)|[^\t\n -~]')
 
 
 def _escape_char(char: str) -> str:
