@@ -59,6 +59,12 @@ def cli() -> Callable[..., object]:
     runner = CliRunner()
 
     def run(*args: str | os.PathLike[str]):  # type: ignore[no-untyped-def]
+        # The consoles are made once per process and read COLUMNS then: made afresh, they
+        # see this test's environment, not whichever test ran first in this worker.
+        from metricsctl import console
+
+        console.stdout.cache_clear()
+        console.stderr.cache_clear()
         return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
 
     return run

@@ -37,8 +37,7 @@ EXAMPLE_TARGETS = ("--target", "go/metrics.go", "--target", "wiki/metrics.csv")
 
 @pytest.fixture(autouse=True)
 def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    # metricsctl's consoles are created once per process: one made here must not fold the
-    # tables other tests of this process read.
+    # Table cells are not folded at this width.
     monkeypatch.setenv("COLUMNS", "250")
 
 
