@@ -114,53 +114,18 @@ def detect(text: str) -> str:
 
 
 def _directory_files(run: ImportRun, root: Path) -> list[tuple[Path, Path]]:
-    """The source files under `root` as (shown path, resolved path), in name order.
+    """The source files under `root` as (shown path, resolved path), in name order, found
+    as spec files are (catalog/spec_files.py): hidden entries skipped, links followed while
+    they stay inside the directory, one leading outside it and a loop reported, not read."""
+    from metricsctl.catalog.spec_files import discover_spec_files
 
-    As for spec files (catalog/spec_files.py): hidden entries are skipped, symbolic links
-    are followed while they stay inside the directory, and one leading outside it is an
-    error (not read); a directory reached twice through links is a loop, reported.
-    """
+    files, problems = discover_spec_files(root, _FILE_SUFFIXES)
+    for problem in problems:
+        code = problem.code.replace("catalog/", "import/", 1)
+        run.error(code, problem.message, problem.location or Location(str(root)),
+                  _FILE_HINTS.get(code, problem.hint))
     real_root = Path(os.path.realpath(root))
-    found: list[tuple[Path, Path]] = []
-    seen: set[tuple[int, int]] = set()
-
-    def walk(directory: Path, shown: Path) -> None:
-        try:
-            status = directory.stat()
-            if (status.st_dev, status.st_ino) in seen:
-                run.error("import/symlink-loop", "symbolic link loop: this directory is "
-                          "already included", Location(str(shown)), "remove the link")
-                return
-            seen.add((status.st_dev, status.st_ino))
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError as error:
-            run.error("import/unreadable", f"cannot list directory: {error.strerror or error}",
-                      Location(str(shown)))
-            return
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            child, real = shown / entry.name, Path(entry.path)
-            try:
-                is_link = entry.is_symlink()
-                if is_link:
-                    real = Path(os.path.realpath(entry.path))
-                is_dir = real.is_dir() if is_link else entry.is_dir(follow_symlinks=False)
-            except OSError:
-                is_link, is_dir = False, False
-            if not is_dir and not entry.name.endswith(_FILE_SUFFIXES):
-                continue
-            if is_link and not real.is_relative_to(real_root):
-                run.error("import/link-outside", f"symbolic link leads outside {root} (to "
-                          f"{real}): not read", Location(str(child)),
-                          "give the file it leads to as a SOURCE of its own")
-            elif is_dir:
-                walk(real, child)
-            else:
-                found.append((child, real))
-
-    walk(real_root, root)
-    return found
+    return [(root / spec.relative, real_root.joinpath(*spec.real)) for spec in files]
 
 
 def _read(run: ImportRun, display: Path, path: Path) -> str | None:
@@ -198,7 +163,8 @@ _FILE_ERRORS = {"catalog/not-a-file": "import/not-a-file",
                 "catalog/unreadable": "import/unreadable"}
 _FILE_HINTS = {"import/not-a-file": "a source is a regular file (or a directory of them); "
                                     "save the stream to a file, or give its URL",
-               "import/too-large": "import the estate in parts"}
+               "import/too-large": "import the estate in parts",
+               "import/link-outside": "give the file it leads to as a SOURCE of its own"}
 
 
 def _read_yaml(run: ImportRun, display: str, text: str) -> None:

@@ -76,8 +76,10 @@ def _kind(mode: int) -> str | None:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
-def discover_spec_files(root: Path) -> tuple[list[SpecFile], list[Diagnostic]]:
-    """Every spec file under `root`, sorted, and a diagnostic for each path refused.
+def discover_spec_files(root: Path, suffixes: tuple[str, ...] = SPEC_SUFFIXES,
+                        ) -> tuple[list[SpecFile], list[Diagnostic]]:
+    """Every spec file (a name ending in one of `suffixes`) under `root`, sorted, and a
+    diagnostic for each path refused.
 
     Hidden entries are skipped. Links are resolved: one leading outside `root` is reported
     (not followed), a directory reached twice is a loop, reported instead of followed.
@@ -116,7 +118,7 @@ def discover_spec_files(root: Path) -> tuple[list[SpecFile], list[Diagnostic]]:
                 continue
             child = f"{relative}/{entry.name}" if relative else entry.name
             real = Path(entry.path)
-            is_spec = entry.name.endswith(SPEC_SUFFIXES)
+            is_spec = entry.name.endswith(suffixes)
             try:
                 is_link = entry.is_symlink()
                 if is_link:
